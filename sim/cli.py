@@ -1,0 +1,151 @@
+"""The `oncall-sim` command: thin wrappers that parse, call the library and print.
+
+Importing this module must stay cheap: numba kernels and the model load only inside commands, so
+`oncall-sim --help` compiles nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="oncall-sim",
+    help=(
+        "Simulate on-call operations and estimate, with confidence intervals from paired runs, "
+        "what a change does to the people who carry the pager."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(message, style="red", markup=False, highlight=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _load(path: Path):
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        raise _fail(str(error)) from None
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", "-n", min=1, help="Paired runs (default: horizon.runs)."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes; results do not change.")
+    ] = 1,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Root seed (default: horizon.seed).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: results/<scenario>-<time>)."),
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", "-v", help="Compare only this variant (repeatable)."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue an interrupted experiment in --out."),
+    ] = False,
+) -> None:
+    """Run baseline and variants with common random numbers; print and save the comparison."""
+    scenario = _load(scenario_file)
+    unknown = [name for name in variant or [] if name not in scenario.variant_names]
+    if unknown:
+        raise _fail(
+            f"{scenario_file}: no variant named {unknown[0]!r}; "
+            f"this scenario has {', '.join(scenario.variant_names[1:]) or 'no variants'}"
+        )
+    if resume and out is None:
+        raise _fail("--resume needs --out: the folder of the interrupted experiment")
+    from sim.session import ExperimentSession
+
+    folder = out or Path("results") / (
+        f"{scenario_file.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    )
+    session = ExperimentSession(
+        scenario=scenario,
+        scenario_file=scenario_file,
+        folder=folder,
+        runs=runs or scenario.horizon.runs,
+        jobs=jobs,
+        seed=seed,
+        variants=[name for name in variant or [] if name != "baseline"] or None,
+        argv=sys.argv,
+    )
+    try:
+        session.start(resume=resume)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    if not session.plan.variants[1:]:
+        raise _fail(f"{scenario_file}: the scenario has no variants to compare with the baseline")
+    try:
+        result, summary = session.run(console)
+    except KeyboardInterrupt:
+        saved = session.save_partial()
+        errors.print(
+            f"Interrupted. {saved} finished runs are saved in {folder}; continue with\n"
+            f"  oncall-sim run {scenario_file} --out {folder} --resume"
+            + (f" --runs {session.runs}" if runs else "")
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    from sim.report import print_report
+
+    print_report(console, summary, runs=result.runs["run"].nunique())
+    console.print(
+        f"Results in {folder}/ (runs.parquet, summary.csv, scenario.resolved.yaml, "
+        f"provenance.json); {result.provenance['wall_time_seconds']:.1f} s with {jobs} job(s)."
+    )
+
+
+@app.command()
+def validate(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+) -> None:
+    """Check a scenario file; print services, teams, expected alerts per week and variants."""
+    scenario = _load(scenario_file)
+    from sim.summary import print_scenario_summary
+
+    print_scenario_summary(console, scenario, scenario_file)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion and checks)."""
+    from sim.scenario import scenario_json_schema
+
+    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point of the `oncall-sim` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Paired replications: N runs x variants, serial or on a fork process pool.
+
+Run i draws its alert stream once (per distinct alert process) and every variant of run i consumes
+it, so variant and baseline are paired through common random numbers. A run's KPIs are a pure
+function of (scenario, variant, root seed, i): the same seed gives the same table with any number
+of jobs, because nothing depends on which worker ran what.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.compile import CompiledScenario, compile_scenario
+from sim.generator import AlertStream, generate_alert_stream, warm_up_kernels
+from sim.metrics import HIGHER_IS_BETTER, KPIS, compute_kpis
+from sim.model import run_model
+from sim.scenario.models import Scenario
+from sim.scenario.resolve import resolve_variant
+
+#: Runs per task sent to a worker: large enough to amortise inter-process traffic, small enough
+#: for a smooth progress bar and little lost work on interruption.
+CHUNK_RUNS = 8
+
+
+@dataclass(frozen=True)
+class ExperimentPlan:
+    """Compiled variants of one experiment and which of them share an alert process."""
+
+    variants: tuple[CompiledScenario, ...]
+    stream_group: tuple[int, ...]
+    """For each variant, the index of the first variant with the same alert process."""
+    root_seed: int
+
+    @property
+    def variant_names(self) -> list[str]:
+        return [compiled.variant for compiled in self.variants]
+
+
+def plan_experiment(
+    scenario: Scenario, variants: Sequence[str] | None = None, seed: int | None = None
+) -> ExperimentPlan:
+    """Compile the baseline and the chosen variants (default: all of the scenario's)."""
+    names = ["baseline", *(variants if variants is not None else scenario.variant_names[1:])]
+    names = list(dict.fromkeys(names))
+    compiled = tuple(compile_scenario(resolve_variant(scenario, name), name) for name in names)
+    groups = []
+    for index, variant in enumerate(compiled):
+        group = next(
+            earlier
+            for earlier in range(index + 1)
+            if compiled[earlier].arrivals.same_process_as(variant.arrivals)
+        )
+        groups.append(group)
+    return ExperimentPlan(
+        variants=compiled,
+        stream_group=tuple(groups),
+        root_seed=scenario.horizon.seed if seed is None else seed,
+    )
+
+
+def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
+    """KPIs of every variant for run ``run_index``: array (variants, len(KPIS))."""
+    streams: dict[int, AlertStream] = {}
+    out = np.empty((len(plan.variants), len(KPIS)))
+    for index, compiled in enumerate(plan.variants):
+        group = plan.stream_group[index]
+        if group not in streams:
+            streams[group] = generate_alert_stream(
+                plan.variants[group].arrivals, plan.root_seed, run_index
+            )
+        records = run_model(compiled, streams[group])
+        kpis = compute_kpis(compiled, records)
+        out[index] = [kpis[name] for name in KPIS]
+    return out
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; only the parent handles it (and saves the runs).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# The plan a forked worker inherits from its parent (set just before the pool starts).
+_WORKER_PLAN: ExperimentPlan | None = None
+
+
+def _run_chunk(run_indices: list[int]) -> tuple[list[int], np.ndarray]:
+    assert _WORKER_PLAN is not None
+    return run_indices, np.stack([simulate_run(_WORKER_PLAN, run) for run in run_indices])
+
+
+@dataclass
+class ExperimentResult:
+    """Per-run KPIs of an experiment, with what produced them."""
+
+    runs: pd.DataFrame
+    """One row per (run, variant): columns run, variant, then one per KPI."""
+    scenario: Scenario
+    provenance: dict = field(default_factory=dict)
+
+    def compare(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Paired comparison of every variant with the baseline (see :func:`sim.stats.compare`)."""
+        from sim.stats import compare
+
+        return compare(self.runs, list(kpis), higher_is_better=HIGHER_IS_BETTER)
+
+
+def results_table(
+    plan: ExperimentPlan, run_indices: Sequence[int], values: np.ndarray
+) -> pd.DataFrame:
+    """Tidy table from an array (runs, variants, KPIs), sorted by run then variant order."""
+    runs = len(run_indices)
+    names = plan.variant_names
+    table = pd.DataFrame(values.reshape(runs * len(names), len(KPIS)), columns=list(KPIS))
+    table.insert(0, "variant", pd.Categorical(np.tile(names, runs), categories=names))
+    table.insert(0, "run", np.repeat(np.asarray(run_indices, dtype=np.int64), len(names)))
+    return table.sort_values(["run", "variant"], kind="stable").reset_index(drop=True)
+
+
+def run_experiment(
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    jobs: int = 1,
+    seed: int | None = None,
+    variants: Sequence[str] | None = None,
+    skip_runs: Sequence[int] = (),
+    on_progress: Callable[[int, int], None] | None = None,
+    on_chunk: Callable[[list[int], np.ndarray], None] | None = None,
+    plan: ExperimentPlan | None = None,
+) -> ExperimentResult:
+    """Run ``runs`` paired replications of the baseline and variants.
+
+    Args:
+        scenario: a loaded scenario.
+        runs: number of runs (default: the scenario's ``horizon.runs``).
+        jobs: worker processes (1 = in this process). Results do not depend on it.
+        seed: root seed (default: the scenario's ``horizon.seed``).
+        variants: variant names to compare with the baseline (default: all).
+        skip_runs: run indices already done (when resuming); they are not run again.
+        on_progress: called with (runs done, runs to do) after each chunk.
+        on_chunk: called with (run indices, KPI array) after each chunk, e.g. to checkpoint.
+        plan: an already compiled plan of this scenario (default: compiled here).
+    """
+    global _WORKER_PLAN
+    runs = scenario.horizon.runs if runs is None else runs
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    started = time.perf_counter()
+    if plan is None:
+        plan = plan_experiment(scenario, variants, seed)
+    skipped = set(skip_runs)
+    todo = [run for run in range(runs) if run not in skipped]
+    chunks = [todo[start : start + CHUNK_RUNS] for start in range(0, len(todo), CHUNK_RUNS)]
+    warm_up_kernels()  # compile in the parent, so forked workers inherit the machine code
+
+    done_indices: list[int] = []
+    done_values: list[np.ndarray] = []
+
+    def collect(indices: list[int], values: np.ndarray) -> None:
+        done_indices.extend(indices)
+        done_values.append(values)
+        if on_chunk is not None:
+            on_chunk(indices, values)
+        if on_progress is not None:
+            on_progress(len(done_indices), len(todo))
+
+    if jobs == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            collect(chunk, np.stack([simulate_run(plan, run) for run in chunk]))
+    else:
+        _WORKER_PLAN = plan
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(
+                processes=min(jobs, len(chunks)), initializer=_ignore_interrupts
+            ) as pool:
+                for indices, values in pool.imap_unordered(_run_chunk, chunks):
+                    collect(indices, values)
+        finally:
+            _WORKER_PLAN = None
+
+    values = (
+        np.concatenate(done_values) if done_values else np.empty((0, len(plan.variants), len(KPIS)))
+    )
+    table = results_table(plan, done_indices, values)
+    provenance = {
+        "seed": plan.root_seed,
+        "runs": runs,
+        "runs_simulated_now": len(todo),
+        "jobs": jobs,
+        "variants": plan.variant_names,
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        "cpu_count": os.cpu_count(),
+    }
+    return ExperimentResult(runs=table, scenario=scenario, provenance=provenance)

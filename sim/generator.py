@@ -1,0 +1,199 @@
+"""The incident generator: every exogenous random quantity of one run, drawn before the model runs.
+
+For each service, a non-homogeneous Poisson process with a piecewise-constant rate (15-minute
+slots, shaped by the hour-of-week profile) is drawn exactly: the number of alerts over the horizon
+is Poisson with mean equal to the integrated rate, and, given that number, the alerts are the
+order statistics of uniform points on the integrated-rate axis mapped back through the inverse of
+the cumulative rate. Each alert then gets every uniform that any later decision may compare with
+(detection, self-healing, ack delays per escalation level, work time), whether or not a policy
+uses it: common random numbers across variants depend on this.
+
+Randomness rules (DESIGN.md): run i, service s draws from
+``SeedSequence(root_seed, spawn_key=(i, STREAM_ALERTS, crc32(service name)))``, so adding a service
+or a stream never shifts the numbers of another. Raw uniforms come from numpy's PCG64; the numba
+kernels turn them into times and categories.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from sim.calendar import SLOT_MINUTES
+from sim.compile import ArrivalTables
+
+STREAM_ALERTS = 1
+STREAM_ENDOGENOUS = 2
+
+#: Columns of the per-alert uniform matrix. Appending a column keeps the earlier ones unchanged.
+DECISION_COLUMNS = (
+    "severity",
+    "detected",
+    "lead_time",
+    "fix_time",
+    "runbook",
+    "heal_success",
+    "heal_run_time",
+    "work_time",
+    "ack_primary",
+    "ack_secondary",
+    "ack_manager",
+)
+ACK_COLUMNS = slice(
+    DECISION_COLUMNS.index("ack_primary"), DECISION_COLUMNS.index("ack_manager") + 1
+)
+
+
+@dataclass(frozen=True)
+class AlertStream:
+    """All exogenous draws of one run, one row per alert, sorted by time.
+
+    Attributes:
+        time_minutes: when the alert would fire (the incident's start, if nothing prevents it).
+        service: index into the scenario's services.
+        severity: 0..3 for P1..P4.
+        uniforms: (alerts, len(DECISION_COLUMNS)) uniforms in (0, 1), one column per decision.
+    """
+
+    time_minutes: np.ndarray
+    service: np.ndarray
+    severity: np.ndarray
+    uniforms: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time_minutes)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.uniforms[:, DECISION_COLUMNS.index(name)]
+
+
+def run_seed_sequence(root_seed: int, run_index: int, *stream: int) -> np.random.SeedSequence:
+    """The seed sequence of one named stream of run ``run_index``."""
+    return np.random.SeedSequence(root_seed, spawn_key=(run_index, *stream))
+
+
+def service_stream_key(service_name: str) -> int:
+    """A stable stream key for a service: its name's CRC-32, independent of its position."""
+    return zlib.crc32(service_name.encode("utf-8"))
+
+
+def draw_raw(
+    tables: ArrivalTables, root_seed: int, run_index: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per service: sorted points on the integrated-rate axis, and the per-alert uniforms."""
+    points_per_service = []
+    uniforms_per_service = []
+    for service_index, name in enumerate(tables.service_names):
+        rng = np.random.Generator(
+            np.random.PCG64(
+                run_seed_sequence(root_seed, run_index, STREAM_ALERTS, service_stream_key(name))
+            )
+        )
+        expected = float(tables.cumulative_rate[service_index, -1])
+        count = int(rng.poisson(expected))
+        points = np.sort(rng.random(count)) * expected
+        points_per_service.append(points)
+        # 1 - random() lies in (0, 1]; quantile functions want (0, 1), so nudge away from 1.
+        uniforms = np.minimum(1.0 - rng.random((count, len(DECISION_COLUMNS))), 1.0 - 1e-12)
+        uniforms_per_service.append(uniforms)
+    return points_per_service, uniforms_per_service
+
+
+@numba.njit(cache=True, nogil=True)
+def _invert_and_classify_kernel(
+    cumulative_rate, slot_minutes, severity_cumulative, points, offsets, severity_uniforms,
+    out_time, out_service, out_severity,
+):  # fmt: skip
+    # One merge-walk per service: the points are sorted, so the slot pointer only moves forward
+    # (O(points + slots) per service, instead of a binary search per point).
+    services = offsets.shape[0] - 1
+    slots = cumulative_rate.shape[1] - 1
+    for service in range(services):
+        slot = 0
+        for row in range(offsets[service], offsets[service + 1]):
+            target = points[row]
+            while slot < slots - 1 and cumulative_rate[service, slot + 1] <= target:
+                slot += 1
+            low = cumulative_rate[service, slot]
+            width = cumulative_rate[service, slot + 1] - low
+            fraction = (target - low) / width if width > 0 else 0.0
+            out_time[row] = (slot + fraction) * slot_minutes
+            out_service[row] = service
+            category = 0
+            while category < 3 and severity_uniforms[row] > severity_cumulative[service, category]:
+                category += 1
+            out_severity[row] = category
+
+
+def _invert_and_classify_reference(
+    cumulative_rate, slot_minutes, severity_cumulative, points, offsets, severity_uniforms
+):
+    """Plain numpy version of the kernel, for tests and the generator benchmark."""
+    slots = cumulative_rate.shape[1] - 1
+    edges = np.arange(slots + 1) * slot_minutes
+    times, services, severities = [], [], []
+    for service in range(len(offsets) - 1):
+        rows = slice(offsets[service], offsets[service + 1])
+        # Right-continuous inverse: skip zero-rate slots exactly as the kernel does.
+        cumulative = cumulative_rate[service]
+        slot = np.searchsorted(cumulative[1:-1], points[rows], side="right")
+        low = cumulative[slot]
+        width = cumulative[slot + 1] - low
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = np.where(width > 0, (points[rows] - low) / width, 0.0)
+        times.append(edges[slot] + fraction * slot_minutes)
+        services.append(np.full(offsets[service + 1] - offsets[service], service))
+        severities.append(
+            np.searchsorted(severity_cumulative[service, :3], severity_uniforms[rows], side="left")
+        )
+    return np.concatenate(times), np.concatenate(services), np.concatenate(severities)
+
+
+def generate_alert_stream(
+    tables: ArrivalTables, root_seed: int, run_index: int, *, use_kernel: bool = True
+) -> AlertStream:
+    """Draw run ``run_index``'s alert stream (use_kernel=False runs the numpy reference)."""
+    points_per_service, uniforms_per_service = draw_raw(tables, root_seed, run_index)
+    counts = np.array([len(points) for points in points_per_service], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    points = np.concatenate(points_per_service) if counts.sum() else np.zeros(0)
+    uniforms = (
+        np.concatenate(uniforms_per_service)
+        if counts.sum()
+        else np.zeros((0, len(DECISION_COLUMNS)))
+    )
+    severity_uniforms = np.ascontiguousarray(uniforms[:, DECISION_COLUMNS.index("severity")])
+    if use_kernel:
+        total = int(offsets[-1])
+        time = np.empty(total, dtype=np.float64)
+        service = np.empty(total, dtype=np.int64)
+        severity = np.empty(total, dtype=np.int64)
+        _invert_and_classify_kernel(
+            tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
+            points, offsets, severity_uniforms, time, service, severity,
+        )  # fmt: skip
+    else:
+        time, service, severity = _invert_and_classify_reference(
+            tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
+            points, offsets, severity_uniforms,
+        )  # fmt: skip
+    order = np.argsort(time, kind="stable")
+    return AlertStream(
+        time_minutes=time[order],
+        service=service[order].astype(np.int32),
+        severity=severity[order].astype(np.int8),
+        uniforms=uniforms[order],
+    )
+
+
+def warm_up_kernels() -> None:
+    """Compile (or load from cache) the numba kernels; call before forking workers."""
+    cumulative = np.array([[0.0, 1.0, 2.0]])
+    _invert_and_classify_kernel(
+        cumulative, 15.0, np.array([[0.25, 0.5, 0.75, 1.0]]), np.array([0.5]),
+        np.array([0, 1], dtype=np.int64), np.array([0.3]), np.empty(1), np.empty(1, np.int64),
+        np.empty(1, np.int64),
+    )  # fmt: skip

@@ -1,0 +1,153 @@
+"""Event records of one run to its KPIs, exactly as DESIGN.md defines them.
+
+All time windows are judged in the local time of the person paged (the calendar's zone tables).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.calendar import BAND_BUSINESS, BAND_OFF, BAND_SLEEP, slot_of
+from sim.compile import CompiledScenario
+from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED, RunRecords
+
+#: KPIs where a larger value is better; for every other KPI, smaller is better.
+HIGHER_IS_BETTER = frozenset({"quiet_weekend_share", "auto_resolved", "prevented"})
+
+#: KPI name -> one-line meaning, in report order (the headline first).
+KPI_DESCRIPTIONS: dict[str, str] = {
+    "weekend_escalations_per_weekend": (
+        "incidents whose first page fell in the weekend window, per weekend"
+    ),
+    "weekend_escalations": "weekend escalations over the whole horizon",
+    "escalations": "incidents that paged at least one human",
+    "pages": "notifications to humans",
+    "interruptions_business": "pages in the recipient's business hours (Mon-Fri 08-18)",
+    "interruptions_off": "pages outside business and sleep hours",
+    "interruptions_sleep": "pages in the recipient's sleep hours (22-08)",
+    "tier_escalations": "incidents whose handling moved past the first person paged",
+    "manager_pages": "pages to a manager",
+    "auto_resolved": "incidents fixed by self-healing with no page",
+    "prevented": "incidents fixed in business hours before impact, after early detection",
+    "mtta_median_minutes": "median time from first page to acknowledgement",
+    "mtta_mean_minutes": "mean time from first page to acknowledgement",
+    "mttr_median_minutes": "median time from incident start to resolution",
+    "mttr_mean_minutes": "mean time from incident start to resolution",
+    "impact_hours": "sum of incident durations (start to resolution)",
+    "pages_per_engineer_max": "pages to the most-paged engineer",
+    "pages_gini": "Gini coefficient of pages across engineers (0 = equal)",
+    "quiet_weekend_share": "share of engineer-weekends with no page",
+    "shift_overload_share": "share of 12-hour primary shifts with more than 2 incidents",
+    "alerts": "alerts raised (each its own incident in this model)",
+}
+KPIS = tuple(KPI_DESCRIPTIONS)
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0: all equal; 1 - 1/n: one has everything)."""
+    values = np.sort(np.asarray(values, dtype=np.float64))
+    n = len(values)
+    total = values.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float((2 * np.sum(ranks * values) / (n * total)) - (n + 1) / n)
+
+
+def _median_mean(values: np.ndarray) -> tuple[float, float]:
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    return float(np.median(values)), float(np.mean(values))
+
+
+def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, float]:
+    """Per-run KPIs from the event records of one run."""
+    zones = compiled.zones
+    band_table = np.stack([zone.band for zone in zones])
+    weekend_table = np.stack([zone.weekend for zone in zones])
+    weekend_index_table = np.stack([zone.weekend_index for zone in zones])
+
+    page_zone = compiled.person_zone[records.page_person]
+    page_slot = slot_of(records.page_minutes, compiled.slots)
+    page_band = band_table[page_zone, page_slot]
+
+    escalated = records.first_page_person >= 0
+    first_person = records.first_page_person[escalated]
+    first_slot = slot_of(records.first_page_minutes[escalated], compiled.slots)
+    first_in_weekend = weekend_table[compiled.person_zone[first_person], first_slot]
+    weekend_escalations = int(first_in_weekend.sum())
+
+    ack_wait = (records.ack_minutes - records.first_page_minutes)[escalated]
+    happened = records.state != STATE_PREVENTED
+    duration = (records.resolved_minutes - records.start_minutes)[happened]
+    mtta_median, mtta_mean = _median_mean(ack_wait)
+    mttr_median, mttr_mean = _median_mean(duration)
+
+    engineer = compiled.person_is_engineer
+    pages_per_person = np.bincount(records.page_person, minlength=len(compiled.person_names))
+    pages_per_engineer = pages_per_person[engineer]
+
+    return {
+        "weekend_escalations_per_weekend": weekend_escalations / compiled.weeks,
+        "weekend_escalations": float(weekend_escalations),
+        "escalations": float(escalated.sum()),
+        "pages": float(len(records.page_person)),
+        "interruptions_business": float(np.sum(page_band == BAND_BUSINESS)),
+        "interruptions_off": float(np.sum(page_band == BAND_OFF)),
+        "interruptions_sleep": float(np.sum(page_band == BAND_SLEEP)),
+        "tier_escalations": float(np.sum(records.highest_level >= 1)),
+        "manager_pages": float(np.sum(~engineer[records.page_person])),
+        "auto_resolved": float(np.sum(records.state == STATE_AUTO_RESOLVED)),
+        "prevented": float(np.sum(records.state == STATE_PREVENTED)),
+        "mtta_median_minutes": mtta_median,
+        "mtta_mean_minutes": mtta_mean,
+        "mttr_median_minutes": mttr_median,
+        "mttr_mean_minutes": mttr_mean,
+        "impact_hours": float(duration.sum() / 60.0),
+        "pages_per_engineer_max": float(pages_per_engineer.max()),
+        "pages_gini": gini(pages_per_engineer),
+        "quiet_weekend_share": _quiet_weekend_share(
+            compiled, records, page_zone, page_slot, weekend_index_table
+        ),
+        "shift_overload_share": _shift_overload_share(compiled, records),
+        "alerts": float(len(records.state)),
+    }
+
+
+def _quiet_weekend_share(
+    compiled: CompiledScenario,
+    records: RunRecords,
+    page_zone: np.ndarray,
+    page_slot: np.ndarray,
+    weekend_index_table: np.ndarray,
+) -> float:
+    """Share of (engineer, weekend of the horizon) pairs without a single page."""
+    weekend = weekend_index_table[page_zone, page_slot]
+    is_engineer = compiled.person_is_engineer[records.page_person]
+    counted = (weekend >= 0) & (weekend < compiled.weeks) & is_engineer
+    interrupted = np.unique(records.page_person[counted] * compiled.weeks + weekend[counted])
+    engineer_weekends = int(compiled.person_is_engineer.sum()) * compiled.weeks
+    return 1.0 - len(interrupted) / engineer_weekends
+
+
+def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> float:
+    """Share of 12-hour primary on-call shifts in which the primary got more than 2 incidents.
+
+    Shifts are 12-hour blocks from each team's rotation handoffs (Google SRE guidance: at most
+    2 incidents per 12-hour shift). Only blocks that start inside the horizon count.
+    """
+    first_level = records.page_level == 0
+    overloaded = 0
+    blocks_total = 0
+    for team_index, schedule in enumerate(compiled.schedules):
+        handoffs = schedule.handoff_minutes
+        first_block = handoffs[0]
+        blocks = int(np.ceil((compiled.horizon_minutes - first_block) / 720.0))
+        in_team = first_level & (compiled.person_team[records.page_person] == team_index)
+        block = np.floor((records.page_minutes[in_team] - first_block) / 720.0).astype(np.int64)
+        block = block[(block >= 0) & (block < blocks)]
+        starts_in_horizon = first_block + 720.0 * np.arange(blocks) >= 0
+        counts = np.bincount(block, minlength=blocks)
+        overloaded += int(np.sum((counts > 2) & starts_in_horizon))
+        blocks_total += int(starts_in_horizon.sum())
+    return overloaded / blocks_total if blocks_total else 0.0

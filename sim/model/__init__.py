@@ -1,0 +1,21 @@
+"""The model: automation decided in bulk, then people and escalation in SimPy."""
+
+from __future__ import annotations
+
+from sim.compile import CompiledScenario
+from sim.generator import AlertStream
+from sim.model.automation import AutomationOutcome, decide_automation
+from sim.model.records import STATE_NAMES, RunRecords
+from sim.model.world import World
+
+__all__ = ["STATE_NAMES", "AutomationOutcome", "RunRecords", "World", "run_model"]
+
+
+def run_model(
+    compiled: CompiledScenario, stream: AlertStream, trace: list[tuple] | None = None
+) -> RunRecords:
+    """Run one variant on one run's alert stream and return its event records."""
+    outcome = decide_automation(compiled, stream)
+    world = World(compiled, stream.service, outcome, trace=trace)
+    world.run()
+    return world.records(stream.time_minutes)

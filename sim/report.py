@@ -1,0 +1,130 @@
+"""Terminal report of a paired comparison: a headline sentence and a table per variant."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from sim.metrics import KPI_DESCRIPTIONS
+
+HEADLINE_KPI = "weekend_escalations_per_weekend"
+
+#: KPIs shown in the terminal table, in order (summary.csv has them all).
+REPORT_KPIS = (
+    "weekend_escalations_per_weekend",
+    "escalations",
+    "pages",
+    "interruptions_sleep",
+    "interruptions_off",
+    "interruptions_business",
+    "tier_escalations",
+    "auto_resolved",
+    "prevented",
+    "mtta_median_minutes",
+    "mttr_median_minutes",
+    "mttr_mean_minutes",
+    "pages_gini",
+    "quiet_weekend_share",
+    "shift_overload_share",
+)
+
+LABELS = {
+    "weekend_escalations_per_weekend": "Weekend escalations/wknd",
+    "escalations": "Escalations (paged)",
+    "pages": "Pages",
+    "interruptions_sleep": "Pages, sleep hours",
+    "interruptions_off": "Pages, off hours",
+    "interruptions_business": "Pages, business hours",
+    "tier_escalations": "Tier escalations",
+    "auto_resolved": "Auto-resolved",
+    "prevented": "Prevented",
+    "mtta_median_minutes": "MTTA median, min",
+    "mttr_median_minutes": "MTTR median, min",
+    "mttr_mean_minutes": "MTTR mean, min",
+    "pages_gini": "Gini of pages/engineer",
+    "quiet_weekend_share": "Quiet engineer-weekends",
+    "shift_overload_share": "12-h shifts > 2 incidents",
+}
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _percent(value: float) -> str:
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{value * 100 + 0.0:+.1f}%"
+
+
+def _points(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100 + 0.0:+.1f}"
+
+
+def headline(summary: pd.DataFrame, variant: str, runs: int) -> str:
+    """One sentence a manager can read: the headline KPI's change with its 95% CI."""
+    row = summary[(summary["kpi"] == HEADLINE_KPI) & (summary["variant"] == variant)]
+    if row.empty:
+        return ""
+    row = row.iloc[0]
+    return (
+        f"{variant}: weekend escalations per weekend {_number(row.baseline_mean)} -> "
+        f"{_number(row.variant_mean)} ({_percent(row.rel_change)}, 95% CI "
+        f"{_percent(row.rel_ci_low)} to {_percent(row.rel_ci_high)}); "
+        f"better than the baseline in {row.p_better * 100:.0f}% of {runs} paired runs."
+    )
+
+
+def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
+    """The rich table of one variant against the baseline."""
+    table = Table(
+        title=f"baseline vs {variant} (means per run of the whole horizon)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("KPI", no_wrap=True)
+    table.add_column("baseline", justify="right", no_wrap=True)
+    table.add_column("variant", justify="right", no_wrap=True)
+    table.add_column("change (95% CI)", justify="right", no_wrap=True)
+    table.add_column("better", justify="right", no_wrap=True)
+    rows = summary[summary["variant"] == variant].set_index("kpi")
+    for kpi in REPORT_KPIS:
+        if kpi not in rows.index:
+            continue
+        row = rows.loc[kpi]
+        style = "bold" if kpi == HEADLINE_KPI else None
+        table.add_row(
+            LABELS.get(kpi, kpi),
+            _number(row.baseline_mean),
+            _number(row.variant_mean),
+            f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",
+            f"{row.p_better * 100:.0f}%" if not math.isnan(row.p_better) else "n/a",
+            style=style,
+        )
+    return table
+
+
+def print_report(console: Console, summary: pd.DataFrame, runs: int) -> None:
+    """Headline sentences, then one table per variant."""
+    for variant in dict.fromkeys(summary["variant"]):
+        console.print(headline(summary, variant, runs), style="bold")
+        console.print(comparison_table(summary, variant))
+    console.print(
+        "change = variant mean / baseline mean - 1, with its 95% CI in points, over paired runs; "
+        "better = share of runs in which the variant beat the baseline. "
+        f"Tier escalations: {KPI_DESCRIPTIONS['tier_escalations']}. "
+        "All KPIs, with definitions: summary.csv and README.md.",
+        style="dim",
+    )

@@ -1,0 +1,158 @@
+"""The results folder of one experiment, written atomically and resumable.
+
+Layout::
+
+    runs.parquet             one row per (run, variant), one column per KPI
+    summary.csv              paired comparison of each variant with the baseline
+    scenario.resolved.yaml   the scenario with every default filled in (what produced the results)
+    provenance.json          version, seed, runs, jobs, wall time, scenario digest
+    runs.partial.parquet     while running: every finished run so far (removed when complete)
+
+Every file is written to a temporary name and renamed, so an interruption never leaves a torn
+file. An interrupted experiment keeps every finished run in ``runs.partial.parquet``; running
+again with ``--resume`` continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.experiment import ExperimentPlan, ExperimentResult, results_table
+from sim.scenario.models import Scenario
+
+RUNS_FILE = "runs.parquet"
+PARTIAL_FILE = "runs.partial.parquet"
+SUMMARY_FILE = "summary.csv"
+SCENARIO_FILE = "scenario.resolved.yaml"
+PROVENANCE_FILE = "provenance.json"
+
+#: Seconds between checkpoints of finished runs during an experiment.
+CHECKPOINT_INTERVAL_SECONDS = 5.0
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(temporary_path)`` and rename the result over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+def write_parquet(path: Path, table: pd.DataFrame) -> None:
+    atomic_write(path, lambda temporary: table.to_parquet(temporary, index=False))
+
+
+def resolved_scenario_text(scenario: Scenario) -> str:
+    """The scenario with every default filled in, as YAML."""
+    document = scenario.model_dump(mode="json", by_alias=True)
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario: equal digests, equal model inputs."""
+    canonical = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Checkpoint:
+    """Collects finished runs and saves them to ``runs.partial.parquet`` every few seconds."""
+
+    def __init__(self, folder: Path, plan: ExperimentPlan, previous: pd.DataFrame | None) -> None:
+        self.folder = folder
+        self.plan = plan
+        self.previous = previous
+        self.indices: list[int] = []
+        self.values: list[np.ndarray] = []
+        self.last_saved = time.monotonic()
+
+    def add(self, indices: list[int], values: np.ndarray) -> None:
+        self.indices.extend(indices)
+        self.values.append(values)
+        if time.monotonic() - self.last_saved >= CHECKPOINT_INTERVAL_SECONDS:
+            self.save()
+
+    def table(self) -> pd.DataFrame:
+        parts = [] if self.previous is None else [self.previous]
+        if self.values:
+            parts.append(results_table(self.plan, self.indices, np.concatenate(self.values)))
+        if not parts:
+            return results_table(self.plan, [], np.empty((0, len(self.plan.variants), 0)))
+        combined = pd.concat(parts, ignore_index=True)
+        combined["variant"] = pd.Categorical(
+            combined["variant"].astype(str), categories=self.plan.variant_names
+        )
+        return combined.sort_values(["run", "variant"], kind="stable").reset_index(drop=True)
+
+    def save(self) -> int:
+        """Write every finished run so far; returns how many runs that is."""
+        table = self.table()
+        write_parquet(self.folder / PARTIAL_FILE, table)
+        self.last_saved = time.monotonic()
+        return table["run"].nunique()
+
+
+def load_previous_runs(
+    folder: Path, scenario: Scenario, plan: ExperimentPlan
+) -> pd.DataFrame | None:
+    """Finished runs of an earlier, interrupted experiment in ``folder`` (for --resume).
+
+    Raises ValueError when the folder holds results of a different scenario, seed or variants.
+    """
+    provenance_path = folder / PROVENANCE_FILE
+    source = folder / PARTIAL_FILE
+    if not source.exists():
+        source = folder / RUNS_FILE
+    if not source.exists() or not provenance_path.exists():
+        return None
+    provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
+    expected = {
+        "scenario_sha256": scenario_digest(scenario),
+        "seed": plan.root_seed,
+        "variants": plan.variant_names,
+    }
+    for key, value in expected.items():
+        if provenance.get(key) != value:
+            raise ValueError(
+                f"{folder} holds results of a different experiment ({key} differs); "
+                "use another --out folder or drop --resume"
+            )
+    table = pd.read_parquet(source)
+    return table
+
+
+def write_results(
+    folder: Path, result: ExperimentResult, summary: pd.DataFrame, provenance: dict
+) -> None:
+    """Write the complete results folder and remove the partial checkpoint."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet(folder / RUNS_FILE, result.runs)
+    atomic_write(folder / SUMMARY_FILE, lambda temporary: summary.to_csv(temporary, index=False))
+    atomic_write_text(folder / SCENARIO_FILE, resolved_scenario_text(result.scenario))
+    atomic_write_text(folder / PROVENANCE_FILE, json.dumps(provenance, indent=2) + "\n")
+    (folder / PARTIAL_FILE).unlink(missing_ok=True)
+
+
+def write_start_files(folder: Path, scenario: Scenario, provenance: dict) -> None:
+    """Scenario and provenance first, so an interrupted run can be resumed and checked."""
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / SCENARIO_FILE, resolved_scenario_text(scenario))
+    atomic_write_text(folder / PROVENANCE_FILE, json.dumps(provenance, indent=2) + "\n")

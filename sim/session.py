@@ -1,0 +1,122 @@
+"""One `oncall-sim run`: an experiment with a results folder, a progress bar and checkpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from sim.experiment import ExperimentPlan, ExperimentResult, plan_experiment, run_experiment
+from sim.metrics import HIGHER_IS_BETTER, KPIS
+from sim.results import (
+    Checkpoint,
+    load_previous_runs,
+    scenario_digest,
+    write_results,
+    write_start_files,
+)
+from sim.scenario.models import Scenario
+from sim.stats import compare
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass
+class ExperimentSession:
+    """Runs an experiment into a results folder; resumable after an interruption."""
+
+    scenario: Scenario
+    scenario_file: Path
+    folder: Path
+    runs: int
+    jobs: int = 1
+    seed: int | None = None
+    variants: list[str] | None = None
+    argv: list[str] = field(default_factory=list)
+    plan: ExperimentPlan = field(init=False)
+    checkpoint: Checkpoint = field(init=False)
+    provenance: dict = field(init=False)
+
+    def start(self, resume: bool = False) -> None:
+        """Compile the variants, check a folder to resume, write the scenario and provenance."""
+        self.plan = plan_experiment(self.scenario, self.variants, self.seed)
+        previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
+        if previous is not None:
+            previous = previous[previous["run"] < self.runs]
+        self.checkpoint = Checkpoint(self.folder, self.plan, previous)
+        self.provenance = {
+            "oncall_sim_version": _version("oncall-sim"),
+            "scenario_file": str(self.scenario_file),
+            "scenario_sha256": scenario_digest(self.scenario),
+            "seed": self.plan.root_seed,
+            "runs": self.runs,
+            "jobs": self.jobs,
+            "variants": self.plan.variant_names,
+            "command": " ".join(self.argv),
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "packages": {name: _version(name) for name in ("numpy", "numba", "simpy", "pandas")},
+        }
+        write_start_files(self.folder, self.scenario, self.provenance)
+
+    @property
+    def runs_done_before(self) -> list[int]:
+        previous = self.checkpoint.previous
+        return [] if previous is None else sorted(previous["run"].unique().tolist())
+
+    def run(self, console: Console | None = None) -> tuple[ExperimentResult, pd.DataFrame]:
+        """Run what is left, with a progress bar; write the results folder."""
+        started = time.perf_counter()
+        done_before = self.runs_done_before
+        todo = self.runs - len(done_before)
+        progress = Progress(
+            TextColumn("[bold]simulating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=console is None,
+        )
+        with progress:
+            task = progress.add_task("runs", total=todo)
+            result = run_experiment(
+                self.scenario,
+                runs=self.runs,
+                jobs=self.jobs,
+                skip_runs=done_before,
+                on_progress=lambda done, total: progress.update(task, completed=done),
+                on_chunk=self.checkpoint.add,
+                plan=self.plan,
+            )
+        result.runs = self.checkpoint.table()
+        summary = compare(result.runs, list(KPIS), higher_is_better=HIGHER_IS_BETTER)
+        self.provenance.update(
+            finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            runs_resumed=len(done_before),
+            wall_time_seconds=round(time.perf_counter() - started, 3),
+        )
+        result.provenance = dict(self.provenance)
+        write_results(self.folder, result, summary, self.provenance)
+        return result, summary
+
+    def save_partial(self) -> int:
+        """Save every finished run (after an interruption); returns how many."""
+        return self.checkpoint.save()
+
+
+__all__ = ["ExperimentSession"]

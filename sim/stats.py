@@ -1,0 +1,285 @@
+"""Paired comparison of simulation replications under common random numbers.
+
+Run i of every variant consumes the same random numbers as run i of the baseline, so the
+per-run KPI values of a variant and the baseline are paired. Comparing them run by run
+cancels the noise both share, which gives much narrower intervals than comparing
+independent runs would (`crn_variance_ratio` measures by how much).
+
+All intervals are two-sided Student t intervals with n - 1 degrees of freedom, where n is
+the number of complete pairs. Missing KPI values (NaN) drop the whole pair.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "PairedComparison",
+    "compare",
+    "compare_paired",
+    "crn_variance_ratio",
+    "mean_ci",
+]
+
+_NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """A variant against the baseline on one KPI, from paired replications.
+
+    Differences are variant minus baseline. Relative values are fractions of the baseline
+    mean: -0.25 means the variant's mean is 25 % below the baseline's.
+
+    Attributes:
+        kpi: KPI name.
+        variant: Variant name.
+        runs: Number of complete pairs used (pairs with a NaN on either side are dropped).
+        baseline_mean: Mean of the baseline over the complete pairs.
+        variant_mean: Mean of the variant over the complete pairs.
+        diff_mean: Mean of the paired differences d_i = v_i - b_i.
+        diff_ci_low, diff_ci_high: Confidence interval of diff_mean: t interval on d_i.
+        rel_change: variant_mean / baseline_mean - 1; NaN when baseline_mean is 0.
+        rel_ci_low, rel_ci_high: Confidence interval of rel_change by the delta method;
+            NaN when baseline_mean is 0.
+        p_better: Share of pairs in which the variant is strictly better than the baseline,
+            in the KPI's direction; ties count as not better.
+    """
+
+    kpi: str
+    variant: str
+    runs: int
+    baseline_mean: float
+    variant_mean: float
+    diff_mean: float
+    diff_ci_low: float
+    diff_ci_high: float
+    rel_change: float
+    rel_ci_low: float
+    rel_ci_high: float
+    p_better: float
+
+
+COMPARISON_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PairedComparison))
+"""Columns of the table returned by `compare`, in order."""
+
+
+def _t_quantile(confidence: float, n: int) -> float:
+    """Two-sided Student t critical value for a mean of n observations (n - 1 df)."""
+    return float(stats.t.ppf(0.5 + confidence / 2, df=n - 1))
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
+
+
+def _sample_std(values: np.ndarray) -> float:
+    """Sample standard deviation (ddof=1) of at least two values.
+
+    Exactly 0 for constant data: np.std can return rounding noise there (the mean of
+    [0.1] * 10 is not exactly 0.1), and a degenerate interval should equal its point.
+    """
+    if np.ptp(values) == 0:
+        return 0.0
+    return float(np.std(values, ddof=1))
+
+
+def _interval(center: float, std: float, n: int, confidence: float) -> tuple[float, float]:
+    """center ± t * std / sqrt(n); NaN bounds when n < 2 (no variance estimate)."""
+    if n < 2:
+        return _NAN, _NAN
+    half_width = _t_quantile(confidence, n) * std / math.sqrt(n)
+    return center - half_width, center + half_width
+
+
+def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of replication values with its t confidence interval, for plotting.
+
+    NaN values are ignored. Returns (mean, low, high); all NaN for no values, and NaN
+    bounds for a single value.
+    """
+    _check_confidence(confidence)
+    values = np.asarray(values, dtype=float).ravel()
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return _NAN, _NAN, _NAN
+    mean = float(values.mean())
+    std = _sample_std(values) if values.size >= 2 else _NAN
+    low, high = _interval(mean, std, values.size, confidence)
+    return mean, low, high
+
+
+def compare_paired(
+    baseline: np.ndarray,
+    variant: np.ndarray,
+    *,
+    lower_is_better: bool = True,
+    confidence: float = 0.95,
+    kpi: str = "",
+    variant_name: str = "",
+) -> PairedComparison:
+    """Compare a variant with the baseline on paired per-run values of one KPI.
+
+    baseline[i] and variant[i] must come from the same run (same random numbers). Pairs
+    where either value is NaN are dropped; `runs` counts the pairs kept.
+
+    Statistics, with n complete pairs b_i, v_i:
+
+    - Difference: d_i = v_i - b_i; diff_mean = mean(d); CI = diff_mean ± t * s_d / sqrt(n),
+      s_d the sample standard deviation (ddof=1) and t the Student t quantile with n - 1
+      degrees of freedom. This is the interval of scipy.stats.ttest_rel(variant, baseline).
+    - Relative change: R = mean(v) / mean(b); rel_change = R - 1. Delta method for a
+      ratio of means of paired samples: se(R) = sqrt(var(v - R * b) / n) / |mean(b)|, var
+      the sample variance (ddof=1); CI = rel_change ± t * se(R). All three are NaN when
+      mean(b) == 0 (the change relative to nothing is undefined, not infinite).
+    - p_better: share of pairs with v_i < b_i (lower_is_better) or v_i > b_i (otherwise);
+      ties are not better.
+
+    With fewer than 2 pairs the CI bounds are NaN; with no pairs every statistic is NaN.
+    With zero variance the CI collapses to the point. No RuntimeWarning is emitted.
+
+    Raises:
+        ValueError: if the inputs are not 1-D arrays of the same length, or confidence is
+            not in (0, 1).
+    """
+    _check_confidence(confidence)
+    baseline = np.asarray(baseline, dtype=float)
+    variant = np.asarray(variant, dtype=float)
+    if baseline.ndim != 1 or baseline.shape != variant.shape:
+        raise ValueError(
+            "baseline and variant must be 1-D arrays of the same length, "
+            f"got shapes {baseline.shape} and {variant.shape}"
+        )
+    complete = ~(np.isnan(baseline) | np.isnan(variant))
+    b, v = baseline[complete], variant[complete]
+    n = int(b.size)
+    if n == 0:
+        return PairedComparison(kpi, variant_name, 0, *[_NAN] * 9)
+
+    baseline_mean = float(b.mean())
+    variant_mean = float(v.mean())
+    diffs = v - b
+    diff_mean = float(diffs.mean())
+    diff_std = _sample_std(diffs) if n >= 2 else _NAN
+    diff_ci_low, diff_ci_high = _interval(diff_mean, diff_std, n, confidence)
+
+    if baseline_mean == 0:
+        rel_change = rel_ci_low = rel_ci_high = _NAN
+    else:
+        ratio = variant_mean / baseline_mean
+        rel_change = ratio - 1
+        linearised_std = _sample_std(v - ratio * b) / abs(baseline_mean) if n >= 2 else _NAN
+        rel_ci_low, rel_ci_high = _interval(rel_change, linearised_std, n, confidence)
+
+    better = v < b if lower_is_better else v > b
+    return PairedComparison(
+        kpi=kpi,
+        variant=variant_name,
+        runs=n,
+        baseline_mean=baseline_mean,
+        variant_mean=variant_mean,
+        diff_mean=diff_mean,
+        diff_ci_low=diff_ci_low,
+        diff_ci_high=diff_ci_high,
+        rel_change=rel_change,
+        rel_ci_low=rel_ci_low,
+        rel_ci_high=rel_ci_high,
+        p_better=float(better.mean()),
+    )
+
+
+def compare(
+    runs: pd.DataFrame,
+    kpis: Sequence[str],
+    *,
+    baseline: str = "baseline",
+    higher_is_better: Collection[str] = (),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Compare every variant with the baseline on every KPI, pairing replications by run.
+
+    Args:
+        runs: Tidy results, one row per (run, variant), with columns `run`, `variant` and
+            one numeric column per KPI.
+        kpis: KPI columns to compare, in the order wanted in the output.
+        baseline: Name of the baseline variant.
+        higher_is_better: KPIs for which a larger value is better (all others: lower is
+            better). Only affects p_better.
+        confidence: Confidence level of the intervals.
+
+    Returns:
+        One row per (kpi, variant other than the baseline), KPIs in the order given and
+        variants in order of first appearance in `runs`, with the columns of
+        `COMPARISON_COLUMNS` (see `PairedComparison` and `compare_paired`). Values are
+        paired by `run` (inner join); pairs with a NaN on either side are dropped.
+
+    Raises:
+        ValueError: if columns are missing, the baseline is absent, or a (run, variant)
+            appears more than once.
+    """
+    _check_confidence(confidence)
+    missing = [c for c in ("run", "variant", *kpis) if c not in runs.columns]
+    if missing:
+        raise ValueError(f"columns missing from runs: {missing}")
+    duplicated = runs.duplicated(["run", "variant"])
+    if duplicated.any():
+        examples = runs.loc[duplicated, ["run", "variant"]].head(3).to_dict("records")
+        raise ValueError(f"each (run, variant) must appear once; duplicated: {examples}")
+    by_variant = {name: rows.set_index("run") for name, rows in runs.groupby("variant", sort=False)}
+    if baseline not in by_variant:
+        raise ValueError(f"baseline variant {baseline!r} not found in runs")
+
+    comparisons = []
+    for kpi in kpis:
+        for name, variant_rows in by_variant.items():
+            if name == baseline:
+                continue
+            pairs = pd.concat(
+                [by_variant[baseline][kpi].rename("b"), variant_rows[kpi].rename("v")],
+                axis=1,
+                join="inner",
+            )
+            comparison = compare_paired(
+                pairs["b"].to_numpy(dtype=float, na_value=np.nan),
+                pairs["v"].to_numpy(dtype=float, na_value=np.nan),
+                lower_is_better=kpi not in higher_is_better,
+                confidence=confidence,
+                kpi=kpi,
+                variant_name=name,
+            )
+            comparisons.append(dataclasses.asdict(comparison))
+    return pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)).astype({"runs": int})
+
+
+def crn_variance_ratio(paired_diffs: np.ndarray, independent_diffs: np.ndarray) -> float:
+    """How many times smaller the variance of a paired difference is than with independent streams.
+
+    Returns var(independent_diffs) / var(paired_diffs) (sample variances, NaNs ignored),
+    where paired_diffs are per-run differences variant - baseline under common random
+    numbers and independent_diffs the same differences with independent random streams.
+    A ratio of 10 means independent runs would need 10 times as many replications for the
+    same confidence-interval width.
+
+    Returns inf when the paired variance is 0 but the independent one is not, and NaN
+    when either side has fewer than 2 values or both variances are 0.
+    """
+    paired = np.asarray(paired_diffs, dtype=float).ravel()
+    independent = np.asarray(independent_diffs, dtype=float).ravel()
+    paired = paired[~np.isnan(paired)]
+    independent = independent[~np.isnan(independent)]
+    if paired.size < 2 or independent.size < 2:
+        return _NAN
+    paired_var = _sample_std(paired) ** 2
+    independent_var = _sample_std(independent) ** 2
+    if paired_var == 0:
+        return math.inf if independent_var > 0 else _NAN
+    return independent_var / paired_var

@@ -1,0 +1,73 @@
+"""`oncall-sim validate`: a short, readable summary of a valid scenario."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.scenario.models import Scenario
+
+
+def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -> None:
+    """Services, teams, expected alerts per week and variants of a valid scenario."""
+    horizon = scenario.horizon
+    total_per_week = sum(service.alerts_per_week for service in scenario.services)
+    console.print(f"[green]OK[/green] {source}: {scenario.name}")
+    console.print(
+        f"  horizon: {horizon.weeks} weeks from {horizon.start_date} ({horizon.time_zone}), "
+        f"seed {horizon.seed}, {horizon.runs} runs by default"
+    )
+    console.print(
+        f"  {len(scenario.services)} services, {len(scenario.teams)} teams, "
+        f"{total_per_week:g} alerts per week expected"
+    )
+
+    per_team: dict[str, float] = defaultdict(float)
+    services_per_team: dict[str, int] = defaultdict(int)
+    layers_per_team: dict[str, set[str]] = defaultdict(set)
+    for service in scenario.services:
+        per_team[service.team] += service.alerts_per_week
+        services_per_team[service.team] += 1
+        if service.layer:
+            layers_per_team[service.team].add(service.layer)
+
+    teams = Table(title="teams", title_justify="left")
+    for column in ("team", "engineers", "handoff", "zone", "services", "layers", "alerts/week"):
+        teams.add_column(
+            column, justify="right" if column in ("engineers", "alerts/week") else "left"
+        )
+    for team in scenario.teams:
+        rotation = team.rotation
+        when = (
+            f"weekly, {rotation.handoff_day} {rotation.handoff_time}"
+            if rotation.shift == "weekly"
+            else f"daily {rotation.handoff_time}"
+        )
+        teams.add_row(
+            team.name,
+            str(len(team.engineer_names)),
+            when,
+            team.time_zone or horizon.time_zone,
+            str(services_per_team[team.name]),
+            ", ".join(sorted(layers_per_team[team.name])) or "-",
+            f"{per_team[team.name]:g}",
+        )
+    console.print(teams)
+
+    automation = scenario.automation
+    console.print(
+        f"  escalation: {' -> '.join(scenario.escalation.levels)}, "
+        f"ack timeout {scenario.escalation.ack_timeout_minutes:g} min; "
+        f"automation: detection coverage {automation.anomaly_detection.coverage:g}, "
+        f"self-healing coverage {automation.self_healing.coverage:g} "
+        f"(success {automation.self_healing.success_probability:g})"
+    )
+    if not scenario.variants:
+        console.print("  no variants: `oncall-sim run` needs at least one to compare")
+    for variant in scenario.variants:
+        console.print(f"  variant [bold]{variant.name}[/bold]: {variant.description}")
+        for path, value in variant.set.items():
+            console.print(f"      {path} = {value!r}")
