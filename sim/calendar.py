@@ -82,7 +82,7 @@ def build_zone_table(
     start = horizon_start_utc(start_date, horizon_time_zone)
     slots_utc = pd.date_range(start, periods=slot_count(weeks), freq=f"{SLOT_MINUTES}min")
     local = slots_utc.tz_convert(time_zone)
-    weekday = np.asarray(local.dayofweek, dtype=np.int64)
+    weekday = np.asarray(local.day_of_week, dtype=np.int64)
     hour = np.asarray(local.hour, dtype=np.int64)
     minute_of_week = weekday * 1440 + hour * 60 + np.asarray(local.minute, dtype=np.int64)
 

@@ -1,0 +1,35 @@
+"""Small hand-made scenarios and the repository's paths, shared by the tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from sim.scenario import Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((REPO / "scenarios").rglob("*.yaml"))
+
+
+def small_scenario_document(**changes: Any) -> dict[str, Any]:
+    """A one-team, one-service scenario in UTC, as plain data; `changes` replace top-level keys."""
+    document: dict[str, Any] = {
+        "name": "hand-made",
+        "horizon": {"weeks": 4, "start_date": "2026-01-05", "time_zone": "UTC", "seed": 7},
+        "teams": [
+            {
+                "name": "infra",
+                "engineers": ["ana", "ben", "cem"],
+                "rotation": {"shift": "weekly", "handoff_day": "Mon", "handoff_time": "09:00"},
+            }
+        ],
+        "services": [{"name": "db", "team": "infra", "alerts_per_week": 10}],
+        "escalation": {"ack_timeout_minutes": 15, "levels": ["primary", "secondary", "manager"]},
+    }
+    document.update(copy.deepcopy(changes))
+    return document
+
+
+def small_scenario(**changes: Any) -> Scenario:
+    return Scenario.model_validate(small_scenario_document(**changes))
