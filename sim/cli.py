@@ -33,7 +33,8 @@ EXIT_INTERRUPTED = 130
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(message, style="red", markup=False, highlight=False)
+    # soft_wrap: keep long paths whole when stderr is not a terminal (rich would cut at 80).
+    errors.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 

@@ -33,7 +33,6 @@ class Case:
     field: str | None  # field path as printed (None: the problem is not about one field)
     phrase: str  # what this kind of mistake must be called
     fix: tuple[str, str] | None = None  # (old, new) text edit that makes the file valid
-    bug: str | None = None  # known bug: the command's error is not yet as expected
 
     @property
     def path(self) -> Path:
@@ -135,9 +134,6 @@ CASES = [
         "variants[0 'hand-over-dns'].set['services.dns.team']",
         "unknown team 'nobody'; teams are infra",
         fix=("nobody", "infra"),
-        bug="a variant that breaks a cross-reference (unknown team, duplicate name, too few "
-        "engineers) is reported at the top of the file with no field: validate_variant "
-        "validates without defer_reference_checks, so Scenario._check_references fails at loc ()",
     ),
     Case(
         # The parser notices on the next line; the message points back at the open list.
@@ -202,15 +198,6 @@ CASES = [
 ]
 
 
-def with_known_bugs(cases: list[Case]) -> list[object]:
-    return [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=case.bug))
-        if case.bug
-        else case
-        for case in cases
-    ]
-
-
 @pytest.fixture(autouse=True)
 def in_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
@@ -233,7 +220,7 @@ def check_error(case: Case, output: str) -> None:
     assert case.phrase in flat, output
 
 
-@pytest.mark.parametrize("case", with_known_bugs(CASES), ids=str)
+@pytest.mark.parametrize("case", CASES, ids=str)
 def test_validate_reports_the_mistake(case: Case) -> None:
     result = CliRunner().invoke(app, ["validate", str(case.path)])
     assert result.exit_code == 2, result.output
@@ -242,7 +229,7 @@ def test_validate_reports_the_mistake(case: Case) -> None:
     check_error(case, result.stderr)
 
 
-@pytest.mark.parametrize("case", with_known_bugs(CASES), ids=str)
+@pytest.mark.parametrize("case", CASES, ids=str)
 def test_run_reports_the_mistake_before_running(case: Case, tmp_path: Path) -> None:
     out = tmp_path / "results"
     result = CliRunner().invoke(app, ["run", str(case.path), "--runs", "2", "--out", str(out)])
@@ -335,11 +322,6 @@ def test_validate_the_example_scenario() -> None:
     assert "30 services" in " ".join(result.stdout.split())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/cli.py _fail prints through rich, which wraps at 80 columns when not on a "
-    "terminal and folds a long file path mid-word",
-)
 def test_long_file_path_is_printed_whole(tmp_path: Path) -> None:
     folder = tmp_path / "a-folder-with-a-rather-long-name" / "and-another-one-below-it"
     folder.mkdir(parents=True)

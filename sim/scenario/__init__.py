@@ -21,7 +21,7 @@ from sim.scenario.loading import (
     validate_document,
 )
 from sim.scenario.models import Scenario, scenario_reference_problems
-from sim.scenario.overrides import validate_variant
+from sim.scenario.overrides import OverridePathError, resolve_override_path, validate_variant
 from sim.scenario.resolve import resolve_variant, with_overrides
 
 __all__ = [
@@ -66,20 +66,57 @@ def _validate(data: Any, source_map, source: str) -> Scenario:
 
     baseline = {key: value for key, value in data.items() if key != "variants"}
     for index, variant in enumerate(scenario.variants):
+        overrides_path = ("variants", index, "set")
         try:
-            validate_variant(
+            resolved = validate_variant(
                 baseline,
                 variant.set,
                 Scenario,
                 source_map=source_map,
-                overrides_path=("variants", index, "set"),
+                overrides_path=overrides_path,
                 source=source,
+                context={"defer_reference_checks": True},
             )
         except ScenarioError as error:
             problems.extend(error.problems)
+            continue
+        problems.extend(
+            _variant_reference_problems(resolved, baseline, variant.set, overrides_path, source_map)
+        )
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _variant_reference_problems(
+    resolved: Scenario,
+    baseline: dict[str, Any],
+    overrides: dict[str, Any],
+    overrides_path: tuple[str | int, ...],
+    source_map,
+) -> list[Problem]:
+    """Cross-reference problems a variant introduces, each at the override that leads to it."""
+    problems = []
+    for path, message in scenario_reference_problems(resolved):
+        responsible = overrides_path
+        for dotted in overrides:
+            try:
+                target = resolve_override_path(baseline, dotted)
+            except OverridePathError:
+                continue
+            if path[: len(target)] == target or target[: len(path)] == path:
+                responsible = (*overrides_path, dotted)
+                break
+        problems.append(
+            Problem(
+                responsible,
+                f"{message} (at {source_map.describe(path)} after the override)",
+                *source_map.locate(responsible),
+                None,
+                source_map.describe(responsible),
+            )
+        )
+    return problems
 
 
 def scenario_json_schema() -> dict[str, Any]:

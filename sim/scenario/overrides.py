@@ -295,9 +295,10 @@ def validate_variant(
     overrides_path: FieldPath,
     source: str,
     base_path: FieldPath = (),
+    context: dict[str, Any] | None = None,
 ) -> BaseModel:
     """Check, apply and validate one variant's overrides; every problem raises one ScenarioError,
-    located at the override responsible."""
+    located at the override responsible. `context` is passed to pydantic's validation."""
 
     def locate(dotted: str) -> tuple[int | None, int | None]:
         return source_map.locate((*overrides_path, dotted))
@@ -324,7 +325,7 @@ def validate_variant(
         ]
         raise ScenarioError(source, named) from None
     try:
-        return model.model_validate(variant_data)
+        return model.model_validate(variant_data, context=context)
     except pydantic.ValidationError as error:
         problems = problems_for_variant(
             error, variant_data, overrides, overrides_path, source_map, model, base_path=base_path
