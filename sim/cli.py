@@ -125,6 +125,67 @@ def run(
 
 
 @app.command()
+def sweep(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            "--grid",
+            "-g",
+            help="PATH=V1,V2,... (repeatable): every combination becomes a variant.",
+        ),
+    ],
+    kpi: Annotated[
+        str, typer.Option("--kpi", help="KPI to tabulate.")
+    ] = "weekend_escalations_per_weekend",
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Paired runs.")] = 200,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
+) -> None:
+    """Compare the baseline with every combination of the --grid settings (sensitivity)."""
+    from sim.metrics import KPIS
+
+    if kpi not in KPIS:
+        raise _fail(f"--kpi {kpi!r} is not a KPI; choose one of {', '.join(KPIS)}")
+    scenario = _load(scenario_file)
+    from sim.sweep import SweepError, parse_grid, sweep_table, sweep_variants
+
+    try:
+        variants = sweep_variants(scenario, parse_grid(grid))
+    except SweepError as error:
+        raise _fail(f"{scenario_file}: {error}") from None
+    from sim.session import ExperimentSession
+
+    folder = out or Path("results") / (
+        f"{scenario_file.stem}-sweep-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    )
+    session = ExperimentSession(
+        scenario=scenario.model_copy(update={"variants": variants}),
+        scenario_file=scenario_file,
+        folder=folder,
+        runs=runs,
+        jobs=jobs,
+        seed=seed,
+        argv=sys.argv,
+    )
+    session.start()
+    try:
+        result, summary = session.run(console)
+    except KeyboardInterrupt:
+        errors.print(f"Interrupted; {session.save_partial()} finished runs saved in {folder}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    table = sweep_table(summary, variants, kpi)
+    from sim.results import atomic_write
+
+    atomic_write(folder / "sweep.csv", lambda temporary: table.to_csv(temporary, index=False))
+    from sim.report import print_sweep
+
+    print_sweep(console, table, list(parse_grid(grid)), kpi, runs=result.runs["run"].nunique())
+    console.print(f"Results in {folder}/ (sweep.csv, summary.csv, runs.parquet).")
+
+
+@app.command()
 def validate(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
 ) -> None:

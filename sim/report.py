@@ -128,3 +128,29 @@ def print_report(console: Console, summary: pd.DataFrame, runs: int) -> None:
         "All KPIs, with definitions: summary.csv and README.md.",
         style="dim",
     )
+
+
+def print_sweep(
+    console: Console, table: pd.DataFrame, paths: list[str], kpi: str, runs: int
+) -> None:
+    """One row per grid point: its settings and the KPI's change with its 95% CI."""
+    out = Table(
+        title=f"{LABELS.get(kpi, kpi)}: baseline vs each grid point ({runs} paired runs)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for path in paths:
+        out.add_column(path.removeprefix("automation.").replace(".", " "), justify="right")
+    out.add_column("baseline", justify="right")
+    out.add_column("variant", justify="right")
+    out.add_column("change (95% CI)", justify="right", no_wrap=True)
+    for row in table.itertuples(index=False):
+        values = row._asdict()
+        out.add_row(
+            *(str(value) for value in list(values.values())[: len(paths)]),
+            _number(row.baseline_mean),
+            _number(row.variant_mean),
+            f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",
+        )
+    console.print(out)
