@@ -21,7 +21,7 @@ import pandas as pd
 from sim.compile import CompiledScenario, compile_scenario
 from sim.generator import AlertStream, generate_alert_stream, warm_up_kernels
 from sim.metrics import HIGHER_IS_BETTER, KPIS, compute_kpis
-from sim.model import run_model
+from sim.model import RunRecords, run_model
 from sim.scenario.models import Scenario
 from sim.scenario.resolve import resolve_variant
 
@@ -85,6 +85,37 @@ def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
 def _ignore_interrupts() -> None:
     # Ctrl-C reaches the whole process group; only the parent handles it (and saves the runs).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass(frozen=True)
+class SingleRun:
+    """One run of one variant: its KPIs, event records and alert stream."""
+
+    kpis: dict[str, float]
+    records: RunRecords
+    stream: AlertStream
+    compiled: CompiledScenario
+
+
+def simulate(
+    scenario: Scenario,
+    variant: str = "baseline",
+    run: int = 0,
+    *,
+    seed: int | None = None,
+    trace: list[tuple] | None = None,
+) -> SingleRun:
+    """Simulate run ``run`` of one variant: the same numbers as that run in an experiment.
+
+    Pass a list as ``trace`` to collect (time, kind, alert, person, level) tuples of every page,
+    acknowledgement and resolution.
+    """
+    compiled = compile_scenario(resolve_variant(scenario, variant), variant)
+    stream = generate_alert_stream(
+        compiled.arrivals, scenario.horizon.seed if seed is None else seed, run
+    )
+    records = run_model(compiled, stream, trace=trace)
+    return SingleRun(compute_kpis(compiled, records), records, stream, compiled)
 
 
 # The plan a forked worker inherits from its parent (set just before the pool starts).
