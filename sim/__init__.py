@@ -2,20 +2,37 @@
 
 The library API mirrors the command line::
 
-    from sim import load_scenario, run_experiment, compare
+    from sim import load_scenario, run_experiment
     scenario = load_scenario("scenarios/telco-weekend.yaml")
     result = run_experiment(scenario, runs=200, jobs=2)
     result.compare()                      # paired comparison, one row per KPI and variant
 
-``simulate`` runs a single run of one variant (with an optional event trace). Importing ``sim``
-compiles nothing; numba kernels compile on first use.
+``simulate`` runs a single run of one variant (with an optional event trace).
+
+The names below load on first use, so ``oncall-sim --help`` stays fast and importing ``sim``
+neither imports nor compiles the numba kernels.
 """
 
-from sim.experiment import ExperimentResult, SingleRun, run_experiment, simulate
-from sim.metrics import KPI_DESCRIPTIONS, KPIS
-from sim.scenario import Scenario, ScenarioError, load_scenario, resolve_variant, with_overrides
-from sim.stats import compare, compare_paired
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_PUBLIC = {
+    "ExperimentResult": "sim.experiment",
+    "SingleRun": "sim.experiment",
+    "run_experiment": "sim.experiment",
+    "simulate": "sim.experiment",
+    "KPIS": "sim.metrics",
+    "KPI_DESCRIPTIONS": "sim.metrics",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "resolve_variant": "sim.scenario",
+    "with_overrides": "sim.scenario",
+    "compare": "sim.stats",
+    "compare_paired": "sim.stats",
+}
 __all__ = [
     "KPIS",
     "KPI_DESCRIPTIONS",
@@ -31,3 +48,19 @@ __all__ = [
     "simulate",
     "with_overrides",
 ]
+
+if TYPE_CHECKING:
+    from sim.experiment import ExperimentResult, SingleRun, run_experiment, simulate
+    from sim.metrics import KPI_DESCRIPTIONS, KPIS
+    from sim.scenario import Scenario, ScenarioError, load_scenario, resolve_variant, with_overrides
+    from sim.stats import compare, compare_paired
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -148,7 +148,7 @@ def test_simulate_gives_the_experiments_numbers_for_that_run():
 
 def test_importing_sim_compiles_no_kernel():
     code = (
-        "import sim, sim.cli, sim.generator as g;"
+        "import sim, sim.cli; sim.run_experiment; import sim.generator as g;"
         "print(len(g._invert_and_classify_kernel.signatures))"
     )
     output = subprocess.run(
