@@ -56,7 +56,6 @@ class PairedComparison:
 
     kpi: str
     variant: str
-    runs: int
     baseline_mean: float
     variant_mean: float
     diff_mean: float
@@ -66,6 +65,7 @@ class PairedComparison:
     rel_ci_low: float
     rel_ci_high: float
     p_better: float
+    runs: int
 
 
 COMPARISON_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PairedComparison))
@@ -163,7 +163,7 @@ def compare_paired(
     b, v = baseline[complete], variant[complete]
     n = int(b.size)
     if n == 0:
-        return PairedComparison(kpi, variant_name, 0, *[_NAN] * 9)
+        return PairedComparison(kpi, variant_name, *[_NAN] * 9, runs=0)
 
     baseline_mean = float(b.mean())
     variant_mean = float(v.mean())

@@ -21,7 +21,6 @@ from sim.stats import (
 EXPECTED_COLUMNS = [
     "kpi",
     "variant",
-    "runs",
     "baseline_mean",
     "variant_mean",
     "diff_mean",
@@ -31,6 +30,7 @@ EXPECTED_COLUMNS = [
     "rel_ci_low",
     "rel_ci_high",
     "p_better",
+    "runs",
 ]
 
 
