@@ -354,3 +354,21 @@ def test_format_problems_shows_location_path_message_and_hint_and_truncates():
 def test_scenario_error_message_is_the_formatted_report():
     error = ScenarioError("x.yaml", [Problem(("a", "b.c"), "bad", 1, 2)])
     assert str(error) == "x.yaml: 1 problem\n  line 1, column 2: a['b.c']: bad"
+
+
+def test_plain_scalars_resolve_as_yaml_1_2_not_1_1():
+    """Times of day stay text (no base-60 integers) and country codes like NO stay text."""
+    data, _ = read_yaml(
+        "time: 18:00\ncountry: NO\nanswer: yes\nflag: true\n"
+        "rate: 1e3\nruns: 1_000\nday: 2026-01-05\n",
+        "x.yaml",
+    )
+    assert data == {
+        "time": "18:00",
+        "country": "NO",
+        "answer": "yes",
+        "flag": True,
+        "rate": 1000.0,
+        "runs": 1000,
+        "day": dt.date(2026, 1, 5),
+    }
