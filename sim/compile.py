@@ -62,14 +62,27 @@ class TeamSchedule:
     """Sorted handoff instants (simulation minutes); shift j runs from handoff j to j + 1."""
     first_shift_number: int
     """Rotation position of the shift that contains handoff 0."""
+    pool: bool = False
+    """All engineers on duty at once, serving a first-come, first-served queue."""
 
     def on_call(self, level: int, time_minutes: float) -> int:
-        """Person paged at ``level`` (primary, secondary, manager) at ``time_minutes``."""
+        """Person paged at ``level`` (primary, secondary, manager) at ``time_minutes``.
+
+        A pool has no single primary: the model pages whichever engineer is free next.
+        """
         if level == LEVEL_MANAGER:
             return self.manager
+        if self.pool:
+            raise ValueError("a pool team pages its first free engineer, not a rotation slot")
         shift = bisect.bisect_right(self.handoff_minutes, time_minutes) - 1
         position = self.first_shift_number + shift + (1 if level == LEVEL_SECONDARY else 0)
         return self.engineers[position % len(self.engineers)]
+
+    def may_page(self, person: int, level: int, time_minutes: float) -> bool:
+        """Whether the schedule names ``person`` at ``level`` at that moment."""
+        if self.pool and level != LEVEL_MANAGER:
+            return level == LEVEL_PRIMARY and person in self.engineers
+        return person == self.on_call(level, time_minutes)
 
 
 @dataclass(frozen=True)
@@ -240,7 +253,7 @@ def _team_schedule(
     start = horizon_start_utc(scenario.horizon.start_date, scenario.horizon.time_zone)
     handoff_minute_of_day = minutes_of_day(rotation.handoff_time)
     first_day = scenario.horizon.start_date
-    if rotation.shift == "weekly":
+    if rotation.shift in ("weekly", "pool"):
         first_day = first_day + dt.timedelta(days=WEEKDAYS.index(rotation.handoff_day))
         step_days = 7
     else:
@@ -260,4 +273,5 @@ def _team_schedule(
         manager=manager,
         handoff_minutes=minutes,
         first_shift_number=-1,
+        pool=rotation.shift == "pool",
     )

@@ -193,3 +193,41 @@ def test_early_detection_prevents_only_with_business_hours_to_fix(detected_at_lo
     )
     records = run_model(compile_scenario(scenario), stream)
     assert (records.state[0] == STATE_PREVENTED) == prevented
+
+
+def test_pool_team_serves_first_come_first_served_by_the_first_free_engineer():
+    """Two engineers on duty at once, three incidents at the same minute: the third waits for the
+    first engineer to finish, and is paged then."""
+    scenario = small_scenario(
+        teams=[{"name": "infra", "engineers": ["ana", "ben"], "rotation": {"shift": "pool"}}],
+        escalation={"levels": ["primary", "manager"], "ack_timeout_minutes": 15},
+    )
+    _, trace = run_hand_made(
+        [100, 100, 100], [[0, 99, 99], [0, 99, 99], [0, 99, 99]], [30, 50, 10], scenario
+    )
+    assert trace == [
+        (100, "page", 0, 0, 0),
+        (100, "page", 1, 1, 0),
+        (100, "ack", 0, 0, -1),
+        (100, "ack", 1, 1, -1),
+        (130, "resolve", 0, 0, -1),
+        (130, "page", 2, 0, 0),
+        (130, "ack", 2, 0, -1),
+        (140, "resolve", 2, 0, -1),
+        (150, "resolve", 1, 1, -1),
+    ]
+
+
+def test_pool_team_pages_the_manager_when_nobody_acknowledges():
+    scenario = small_scenario(
+        teams=[{"name": "infra", "engineers": ["ana", "ben"], "rotation": {"shift": "pool"}}],
+        escalation={"levels": ["primary", "secondary", "manager"], "ack_timeout_minutes": 15},
+    )
+    _, trace = run_hand_made([100], [[40, 1, 3]], [10], scenario)
+    manager = 2  # ana, ben, infra-manager
+    assert trace == [
+        (100, "page", 0, 0, 0),
+        (115, "page", 0, manager, 2),
+        (118, "ack", 0, manager, -1),
+        (128, "resolve", 0, manager, -1),
+    ]

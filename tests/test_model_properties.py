@@ -49,7 +49,7 @@ def check_invariants(compiled, stream, records) -> None:
         strict=True,
     ):
         team = compiled.service_team[stream.service[alert]]
-        assert person == compiled.schedules[team].on_call(levels[position], time)
+        assert compiled.schedules[team].may_page(person, levels[position], time)
     # The acknowledging person was paged for that incident.
     paged_pairs = set(zip(records.page_alert.tolist(), records.page_person.tolist(), strict=True))
     for alert in np.flatnonzero(human).tolist():

@@ -10,6 +10,11 @@ time; each incident is a short process:
    common paging tools. Each person's ack delay is pre-drawn per level.
 3. The person who acknowledged works the incident; then it is resolved.
 
+**A pool team** (``rotation.shift: pool``) has every engineer on duty: an incident waits, first
+come first served, for the first free engineer, who is paged then and stays engaged until the
+incident is resolved. Without acknowledgement, the chain skips the secondary (a pool has none)
+and pages the manager. This makes the model a classic c-server queue by configuration alone.
+
 **A busy responder.** A person works one incident at a time. A page to someone who is already
 working is still acknowledged after the usual delay (acknowledging takes a tap on the phone); the
 new incident then waits in that person's first-come, first-served queue until the current work is
@@ -24,7 +29,7 @@ import math
 import numpy as np
 import simpy
 
-from sim.compile import CompiledScenario
+from sim.compile import LEVEL_MANAGER, LEVEL_PRIMARY, CompiledScenario
 from sim.model.automation import AutomationOutcome
 from sim.model.records import (
     STATE_AUTO_RESOLVED,
@@ -46,6 +51,14 @@ class _CountingEnvironment(simpy.Environment):
         super().step()
 
 
+class _Pool:
+    """The engineers of a pool team: c interchangeable servers and who of them is free."""
+
+    def __init__(self, env: simpy.Environment, engineers: tuple[int, ...]) -> None:
+        self.slots = simpy.Resource(env, capacity=len(engineers))
+        self.free = list(engineers)
+
+
 class World:
     """One run of one variant: people as SimPy resources, incidents as processes."""
 
@@ -61,6 +74,11 @@ class World:
         self.outcome = outcome
         self.trace = trace
         self.people = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
+        self.pools = {
+            id(schedule): _Pool(self.env, schedule.engineers)
+            for schedule in compiled.schedules
+            if schedule.pool
+        }
         self.levels = compiled.escalation_levels
         self.ack_timeout = compiled.scenario.escalation.ack_timeout_minutes
         alerts = len(service)
@@ -113,6 +131,9 @@ class World:
     def _incident(self, alert: int):
         env = self.env
         schedule = self.alert_schedule[alert]
+        if schedule.pool:
+            yield from self._pooled_incident(alert, schedule)
+            return
         ack_delay = self.ack_delay[alert]
         last_position = len(self.levels) - 1
         ack_at = math.inf
@@ -138,6 +159,32 @@ class World:
         self.resolved_minutes[alert] = env.now
         if self.trace is not None:
             self.trace.append((env.now, "resolve", alert, acker, -1))
+
+    def _pooled_incident(self, alert: int, schedule):
+        env = self.env
+        pool = self.pools[id(schedule)]
+        with pool.slots.request() as request:
+            yield request
+            engineer = pool.free.pop(0)  # the longest idle engineer
+            self._page(alert, engineer, 0)
+            ack_delay = self.ack_delay[alert]
+            ack_at, acker = env.now + ack_delay[LEVEL_PRIMARY], engineer
+            if LEVEL_MANAGER in self.levels and ack_at > env.now + self.ack_timeout:
+                yield env.timeout(self.ack_timeout)
+                self._page(alert, schedule.manager, self.levels.index(LEVEL_MANAGER))
+                if env.now + ack_delay[LEVEL_MANAGER] < ack_at:
+                    ack_at, acker = env.now + ack_delay[LEVEL_MANAGER], schedule.manager
+            yield env.timeout(ack_at - env.now)
+            self.ack_minutes[alert] = env.now
+            self.ack_person[alert] = acker
+            if self.trace is not None:
+                self.trace.append((env.now, "ack", alert, acker, -1))
+            self.work_start_minutes[alert] = env.now
+            yield env.timeout(self.work[alert])
+            self.resolved_minutes[alert] = env.now
+            if self.trace is not None:
+                self.trace.append((env.now, "resolve", alert, acker, -1))
+            pool.free.append(engineer)
 
     def records(self, start_minutes: np.ndarray) -> RunRecords:
         outcome = self.outcome

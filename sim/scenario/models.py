@@ -184,10 +184,12 @@ class Service(_Frozen):
 
 class Rotation(_Frozen):
     """A rotation over the team's engineers: each shift has a primary and, next in order, a
-    secondary."""
+    secondary. ``pool`` is no rotation: every engineer is on duty all the time and incidents
+    wait, first come first served, for the first free engineer (a classic c-server queue); the
+    secondary level is skipped, the manager level still applies."""
 
-    shift: Literal["weekly", "daily"] = "weekly"
-    """Length of one shift."""
+    shift: Literal["weekly", "daily", "pool"] = "weekly"
+    """Length of one shift, or ``pool`` (all engineers on duty at once)."""
     handoff_day: Weekday = "Mon"
     """Day of the handoff (weekly shifts)."""
     handoff_time: TimeOfDay = "09:00"
@@ -379,7 +381,8 @@ def scenario_reference_problems(scenario: Scenario) -> list[tuple[tuple[str | in
     people: dict[str, str] = {}
     for index, team in enumerate(scenario.teams):
         names = [*team.engineer_names, team.manager_name]
-        if "secondary" in scenario.escalation.levels and len(team.engineer_names) < 2:
+        needs_secondary = "secondary" in scenario.escalation.levels
+        if needs_secondary and team.rotation.shift != "pool" and len(team.engineer_names) < 2:
             problems.append(
                 (
                     ("teams", index, "engineers"),
