@@ -39,16 +39,15 @@ from sim.model.records import (
 )
 
 
-class _CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts processed events (for the events-per-incident budget)."""
+def _events_scheduled(env: simpy.Environment) -> int:
+    """Events the environment has scheduled so far.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.events_processed = 0
-
-    def step(self) -> None:
-        self.events_processed += 1
-        super().step()
+    SimPy numbers each scheduled event from one counter (``Environment._eid``); after a run to
+    exhaustion every scheduled event has been processed, so this is the processed count too.
+    Reading it once is free, where counting in an overridden ``step`` slowed every event by a
+    third.
+    """
+    return next(env._eid)
 
 
 class _Pool:
@@ -69,7 +68,8 @@ class World:
         outcome: AutomationOutcome,
         trace: list[tuple] | None = None,
     ) -> None:
-        self.env = _CountingEnvironment()
+        self.env = simpy.Environment()
+        self.events_processed = 0
         self.compiled = compiled
         self.outcome = outcome
         self.trace = trace
@@ -107,6 +107,7 @@ class World:
         order = human[np.argsort(page_minutes[human], kind="stable")]
         self.env.process(self._dispatch(order.tolist(), page_minutes[order].tolist()))
         self.env.run()
+        self.events_processed = _events_scheduled(self.env)
 
     def _dispatch(self, alerts: list[int], times: list[float]):
         env = self.env
@@ -207,5 +208,5 @@ class World:
             page_minutes=np.array(self.page_minutes, dtype=np.float64),
             page_person=np.array(self.page_person, dtype=np.int64),
             page_level=np.array(self.page_level, dtype=np.int64),
-            simpy_events=self.env.events_processed,
+            simpy_events=self.events_processed,
         )
