@@ -22,6 +22,7 @@ from sim.calendar import (
     horizon_start_utc,
     public_holidays,
 )
+from sim.cascades import CascadeTables, compile_cascades
 from sim.profiles import resolve_profile
 from sim.scenario.models import ESCALATION_LEVELS, SEVERITIES, WEEKDAYS, Scenario, minutes_of_day
 
@@ -41,8 +42,14 @@ class ArrivalTables:
     severity_cumulative: np.ndarray
     """(services, 4): cumulative severity shares, P1 first; the last column is 1."""
     horizon_minutes: float
+    cascades: CascadeTables | None = None
+    """Propagation graph of cascading failures (None: the scenario has no dependencies)."""
 
     def same_process_as(self, other: ArrivalTables) -> bool:
+        if (self.cascades is None) != (other.cascades is None):
+            return False
+        if self.cascades is not None and not self.cascades.same_as(other.cascades):
+            return False
         return (
             self.service_names == other.service_names
             and self.horizon_minutes == other.horizon_minutes
@@ -227,11 +234,13 @@ def _arrival_tables(
         cumulative = np.cumsum(shares)
         cumulative[-1] = 1.0
         severity_rows.append(cumulative)
+    has_dependencies = any(service.depends_on for service in scenario.services)
     return ArrivalTables(
         service_names=tuple(service.name for service in scenario.services),
         cumulative_rate=np.array(rows),
         severity_cumulative=np.array(severity_rows),
         horizon_minutes=horizon_minutes,
+        cascades=compile_cascades(scenario) if has_dependencies else None,
     )
 
 

@@ -23,6 +23,7 @@ import numba
 import numpy as np
 
 from sim.calendar import SLOT_MINUTES
+from sim.cascades import walk_cascades, warm_up_cascade_kernel
 from sim.compile import ArrivalTables
 
 STREAM_ALERTS = 1
@@ -56,12 +57,28 @@ class AlertStream:
         service: index into the scenario's services.
         severity: 0..3 for P1..P4.
         uniforms: (alerts, len(DECISION_COLUMNS)) uniforms in (0, 1), one column per decision.
+        root, depth: the cascade each alert belongs to (see below).
     """
 
     time_minutes: np.ndarray
     service: np.ndarray
     severity: np.ndarray
     uniforms: np.ndarray
+    root: np.ndarray | None = None
+    """Index (in this stream) of the root failure's alert; an alert's own index for a root."""
+    depth: np.ndarray | None = None
+    """Hops from the root failure: 0 for a root alert, 1 for its direct symptoms, ..."""
+
+    def __post_init__(self) -> None:
+        if self.root is None:
+            object.__setattr__(self, "root", np.arange(len(self.time_minutes), dtype=np.int64))
+        if self.depth is None:
+            object.__setattr__(self, "depth", np.zeros(len(self.time_minutes), dtype=np.int8))
+
+    @property
+    def root_service(self) -> np.ndarray:
+        """Service of each alert's root failure."""
+        return self.service[self.root]
 
     def __len__(self) -> int:
         return len(self.time_minutes)
@@ -80,26 +97,40 @@ def service_stream_key(service_name: str) -> int:
     return zlib.crc32(service_name.encode("utf-8"))
 
 
+def _draw_service(
+    tables: ArrivalTables, root_seed: int, run_index: int, service_index: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One service's draws: sorted points on the integrated-rate axis, per-alert uniforms, and
+    per-alert cascade uniforms (empty without dependencies), in this order from its stream."""
+    name = tables.service_names[service_index]
+    rng = np.random.Generator(
+        np.random.PCG64(
+            run_seed_sequence(root_seed, run_index, STREAM_ALERTS, service_stream_key(name))
+        )
+    )
+    expected = float(tables.cumulative_rate[service_index, -1])
+    count = int(rng.poisson(expected))
+    points = np.sort(rng.random(count)) * expected
+    # 1 - random() lies in (0, 1]; quantile functions want (0, 1), so nudge away from 1.
+    uniforms = np.minimum(1.0 - rng.random((count, len(DECISION_COLUMNS))), 1.0 - 1e-12)
+    width = (
+        tables.cascades.block_width(service_index, len(DECISION_COLUMNS))
+        if tables.cascades is not None
+        else 0
+    )
+    block = np.minimum(1.0 - rng.random((count, width)), 1.0 - 1e-12) if width else None
+    return points, uniforms, block
+
+
 def draw_raw(
     tables: ArrivalTables, root_seed: int, run_index: int
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per service: sorted points on the integrated-rate axis, and the per-alert uniforms."""
-    points_per_service = []
-    uniforms_per_service = []
-    for service_index, name in enumerate(tables.service_names):
-        rng = np.random.Generator(
-            np.random.PCG64(
-                run_seed_sequence(root_seed, run_index, STREAM_ALERTS, service_stream_key(name))
-            )
-        )
-        expected = float(tables.cumulative_rate[service_index, -1])
-        count = int(rng.poisson(expected))
-        points = np.sort(rng.random(count)) * expected
-        points_per_service.append(points)
-        # 1 - random() lies in (0, 1]; quantile functions want (0, 1), so nudge away from 1.
-        uniforms = np.minimum(1.0 - rng.random((count, len(DECISION_COLUMNS))), 1.0 - 1e-12)
-        uniforms_per_service.append(uniforms)
-    return points_per_service, uniforms_per_service
+    draws = [
+        _draw_service(tables, root_seed, run_index, service)
+        for service in range(len(tables.service_names))
+    ]
+    return [points for points, _, _ in draws], [uniforms for _, uniforms, _ in draws]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -155,8 +186,13 @@ def _invert_and_classify_reference(
 def generate_alert_stream(
     tables: ArrivalTables, root_seed: int, run_index: int, *, use_kernel: bool = True
 ) -> AlertStream:
-    """Draw run ``run_index``'s alert stream (use_kernel=False runs the numpy reference)."""
-    points_per_service, uniforms_per_service = draw_raw(tables, root_seed, run_index)
+    """Draw run ``run_index``'s alert stream (use_kernel=False runs the numpy references)."""
+    draws = [
+        _draw_service(tables, root_seed, run_index, service)
+        for service in range(len(tables.service_names))
+    ]
+    points_per_service = [points for points, _, _ in draws]
+    uniforms_per_service = [uniforms for _, uniforms, _ in draws]
     counts = np.array([len(points) for points in points_per_service], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     points = np.concatenate(points_per_service) if counts.sum() else np.zeros(0)
@@ -180,13 +216,65 @@ def generate_alert_stream(
             tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
             points, offsets, severity_uniforms,
         )  # fmt: skip
+    root = np.arange(len(time), dtype=np.int64)
+    depth = np.zeros(len(time), dtype=np.int64)
+    if tables.cascades is not None and tables.cascades.enabled:
+        time, service, severity, uniforms, root, depth = _add_symptoms(
+            tables, draws, offsets, time, service, severity, uniforms, use_kernel
+        )
     order = np.argsort(time, kind="stable")
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
     return AlertStream(
         time_minutes=time[order],
         service=service[order].astype(np.int32),
         severity=severity[order].astype(np.int8),
         uniforms=uniforms[order],
+        root=position[root[order]],
+        depth=depth[order].astype(np.int8),
     )
+
+
+def _add_symptoms(tables, draws, offsets, time, service, severity, uniforms, use_kernel):
+    """Append every root alert's symptoms (unsorted), with their root index and depth."""
+    cascades = tables.cascades
+    columns = len(DECISION_COLUMNS)
+    severity_column = DECISION_COLUMNS.index("severity")
+    parts = [(time, service, severity, uniforms, np.arange(len(time)), np.zeros(len(time), int))]
+    for root_service, (_, _, block) in enumerate(draws):
+        if block is None or len(block) == 0:
+            continue
+        edges = len(cascades.reach_edges[root_service])
+        first = offsets[root_service]
+        root_rows, symptom_service, symptom_time, symptom_depth = walk_cascades(
+            cascades,
+            root_service,
+            time[first : offsets[root_service + 1]],
+            block[:, :edges],
+            block[:, edges : 2 * edges],
+            use_kernel=use_kernel,
+        )
+        decisions = block[:, 2 * edges :].reshape(len(block), -1, columns)
+        symptom_uniforms = decisions[
+            root_rows, cascades.local_service[root_service, symptom_service]
+        ]
+        # Same rule as the kernel: the number of cumulative shares below the uniform.
+        symptom_severity = np.sum(
+            tables.severity_cumulative[symptom_service, :3]
+            < symptom_uniforms[:, severity_column, None],
+            axis=1,
+        )
+        parts.append(
+            (
+                symptom_time,
+                symptom_service,
+                symptom_severity,
+                symptom_uniforms,
+                first + root_rows,
+                symptom_depth,
+            )
+        )
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
 
 
 def warm_up_kernels() -> None:
@@ -197,3 +285,4 @@ def warm_up_kernels() -> None:
         np.array([0, 1], dtype=np.int64), np.array([0.3]), np.empty(1), np.empty(1, np.int64),
         np.empty(1, np.int64),
     )  # fmt: skip
+    warm_up_cascade_kernel()

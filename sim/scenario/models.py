@@ -23,6 +23,7 @@ from pydantic import (
 
 from sim.distributions import DurationSpec, Exponential, Fixed, Lognormal
 from sim.profiles import PRESETS
+from sim.scenario.topology import Cascades, DependencyEntry, dependency_cycle
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -155,6 +156,8 @@ class Service(_Frozen):
     """Hour-of-week shape: a preset name or a 7 x 24 table of relative weights (Monday first)."""
     severity_mix: dict[Severity, Probability] = Field(default_factory=_default_severity_mix)
     """Share of alerts of each severity; must sum to 1."""
+    depends_on: list[DependencyEntry] = Field(default_factory=list)
+    """Services this one depends on: names, or mappings with their own cascade settings."""
 
     @field_validator("profile")
     @classmethod
@@ -335,6 +338,8 @@ class Scenario(_Frozen):
     escalation: Escalation = Escalation()
     response: Response = Response()
     automation: Automation = Automation()
+    cascades: Cascades = Cascades()
+    """How failures spread along `depends_on` edges (off unless probabilities are set)."""
     variants: list[Variant] = Field(default_factory=list)
     """What-if variants compared with the baseline."""
 
@@ -370,6 +375,29 @@ def scenario_reference_problems(scenario: Scenario) -> list[tuple[tuple[str | in
                 problems.append(((field, index, "name"), f"duplicate name {item.name!r}"))
             seen.add(item.name)
     team_names = [team.name for team in scenario.teams]
+    service_names = [service.name for service in scenario.services]
+    for index, service in enumerate(scenario.services):
+        seen_dependencies: set[str] = set()
+        for position, dependency in enumerate(service.depends_on):
+            where = ("services", index, "depends_on", position)
+            if dependency.service not in service_names:
+                problems.append((where, f"unknown service {dependency.service!r}"))
+            elif dependency.service == service.name:
+                problems.append((where, "a service cannot depend on itself"))
+            elif dependency.service in seen_dependencies:
+                problems.append((where, f"{dependency.service!r} is listed twice"))
+            seen_dependencies.add(dependency.service)
+    cycle = dependency_cycle(
+        {
+            s.name: [d.service for d in s.depends_on if d.service in service_names]
+            for s in scenario.services
+        }
+    )
+    if cycle:
+        index = service_names.index(cycle[0])
+        problems.append(
+            (("services", index, "depends_on"), f"dependency cycle: {' -> '.join(cycle)}")
+        )
     for index, service in enumerate(scenario.services):
         if service.team not in team_names:
             problems.append(
