@@ -144,11 +144,13 @@ def sweep(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
 ) -> None:
     """Compare the baseline with every combination of the --grid settings (sensitivity)."""
-    from sim.metrics import KPIS
-
-    if kpi not in KPIS:
-        raise _fail(f"--kpi {kpi!r} is not a KPI; choose one of {', '.join(KPIS)}")
     scenario = _load(scenario_file)
+    from sim.compile import compile_scenario
+    from sim.metrics import kpi_names
+
+    names = kpi_names(compile_scenario(scenario))
+    if kpi not in names:
+        raise _fail(f"--kpi {kpi!r} is not a KPI; choose one of {', '.join(names)}")
     from sim.sweep import SweepError, parse_grid, sweep_table, sweep_variants
 
     try:

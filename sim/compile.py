@@ -24,7 +24,14 @@ from sim.calendar import (
 )
 from sim.cascades import CascadeTables, compile_cascades
 from sim.profiles import resolve_profile
-from sim.scenario.models import ESCALATION_LEVELS, SEVERITIES, WEEKDAYS, Scenario, minutes_of_day
+from sim.scenario.models import (
+    ESCALATION_LEVELS,
+    SEVERITIES,
+    WEEKDAYS,
+    Rotation,
+    Scenario,
+    minutes_of_day,
+)
 
 LEVEL_PRIMARY, LEVEL_SECONDARY, LEVEL_MANAGER = range(3)
 
@@ -105,6 +112,11 @@ class CompiledScenario:
     team_zone: np.ndarray
     """(teams,) index into ``zones``."""
     schedules: tuple[TeamSchedule, ...]
+    """One per team, in team order, then the shared rotation's (if any) last."""
+    shared_covers_slot: np.ndarray | None
+    """(slots,) True where the shared rotation takes the pages (None: no shared rotation)."""
+    service_depends_on: tuple[tuple[int, ...], ...]
+    """Per service, the services it depends on (for inhibition)."""
     person_names: tuple[str, ...]
     person_team: np.ndarray
     person_zone: np.ndarray
@@ -123,6 +135,25 @@ class CompiledScenario:
     @property
     def max_levels(self) -> int:
         return len(ESCALATION_LEVELS)
+
+    @property
+    def team_schedules(self) -> tuple[TeamSchedule, ...]:
+        return self.schedules[: len(self.team_names)]
+
+    @property
+    def shared_schedule(self) -> TeamSchedule | None:
+        return self.schedules[-1] if self.shared_covers_slot is not None else None
+
+
+def _one_of_each_in_turn(teams: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """Interleave the teams' engineers: first of each team, then second of each, and so on."""
+    longest = max(len(engineers) for engineers in teams)
+    return tuple(
+        engineers[index]
+        for index in range(longest)
+        for engineers in teams
+        if index < len(engineers)
+    )
 
 
 def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledScenario:
@@ -173,12 +204,33 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         person_team.append(team_index)
         person_zone.append(zone_index)
         person_is_engineer.append(False)
+        zone = team_zone_names[team_index]
         schedules.append(
-            _team_schedule(
-                tuple(engineers), manager, team, team_zone_names[team_index], scenario, weeks
-            )
+            _team_schedule(tuple(engineers), manager, team.rotation, zone, scenario, weeks)
         )
 
+    shared_covers_slot = None
+    shared = scenario.shared_rotation
+    if shared is not None:
+        member_schedules = [schedules[team_names.index(team)] for team in shared.teams]
+        rotation = Rotation(handoff_day=shared.handoff_day, handoff_time=shared.handoff_time)
+        schedules.append(
+            _team_schedule(
+                _one_of_each_in_turn([schedule.engineers for schedule in member_schedules]),
+                member_schedules[0].manager,
+                rotation,
+                horizon.time_zone,
+                scenario,
+                weeks,
+            )
+        )
+        shared_covers_slot = (
+            zones[0].band != BAND_BUSINESS
+            if shared.covers == "off-hours"
+            else np.ones(slots, dtype=bool)
+        )
+
+    service_names = [service.name for service in scenario.services]
     service_team = np.array(
         [team_names.index(service.team) for service in scenario.services], dtype=np.int64
     )
@@ -198,6 +250,11 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         team_names=team_names,
         team_zone=np.array([zone_names.index(zone) for zone in team_zone_names], dtype=np.int64),
         schedules=tuple(schedules),
+        shared_covers_slot=shared_covers_slot,
+        service_depends_on=tuple(
+            tuple(service_names.index(d.service) for d in service.depends_on)
+            for service in scenario.services
+        ),
         person_names=tuple(person_names),
         person_team=np.array(person_team, dtype=np.int64),
         person_zone=np.array(person_zone, dtype=np.int64),
@@ -247,7 +304,7 @@ def _arrival_tables(
 def _team_schedule(
     engineers: tuple[int, ...],
     manager: int,
-    team,
+    rotation: Rotation,
     zone: str,
     scenario: Scenario,
     weeks: int,
@@ -258,7 +315,6 @@ def _team_schedule(
     them with the clock, as a paging tool does. The shift that starts at the first handoff on or
     after the start date is shift number 0 of the rotation (the first engineer is primary).
     """
-    rotation = team.rotation
     start = horizon_start_utc(scenario.horizon.start_date, scenario.horizon.time_zone)
     handoff_minute_of_day = minutes_of_day(rotation.handoff_time)
     first_day = scenario.horizon.start_date

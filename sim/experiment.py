@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.compile import CompiledScenario, compile_scenario
 from sim.generator import AlertStream, generate_alert_stream, warm_up_kernels
-from sim.metrics import HIGHER_IS_BETTER, KPIS, compute_kpis
+from sim.metrics import HIGHER_IS_BETTER, compute_kpis, kpi_names
 from sim.model import RunRecords, run_model
 from sim.scenario.models import Scenario
 from sim.scenario.resolve import resolve_variant
@@ -42,6 +42,11 @@ class ExperimentPlan:
     @property
     def variant_names(self) -> list[str]:
         return [compiled.variant for compiled in self.variants]
+
+    @property
+    def kpi_names(self) -> tuple[str, ...]:
+        """KPI columns: the fixed ones, then per-team ones of the baseline's teams."""
+        return kpi_names(self.variants[0])
 
 
 def plan_experiment(
@@ -67,9 +72,10 @@ def plan_experiment(
 
 
 def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
-    """KPIs of every variant for run ``run_index``: array (variants, len(KPIS))."""
+    """KPIs of every variant for run ``run_index``: array (variants, len(plan.kpi_names))."""
     streams: dict[int, AlertStream] = {}
-    out = np.empty((len(plan.variants), len(KPIS)))
+    names = plan.kpi_names
+    out = np.empty((len(plan.variants), len(names)))
     for index, compiled in enumerate(plan.variants):
         group = plan.stream_group[index]
         if group not in streams:
@@ -78,7 +84,8 @@ def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
             )
         records = run_model(compiled, streams[group])
         kpis = compute_kpis(compiled, records)
-        out[index] = [kpis[name] for name in KPIS]
+        # A variant that renames teams has no value for the baseline's per-team columns.
+        out[index] = [kpis.get(name, np.nan) for name in names]
     return out
 
 
@@ -136,10 +143,13 @@ class ExperimentResult:
     scenario: Scenario
     provenance: dict = field(default_factory=dict)
 
-    def compare(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
-        """Paired comparison of every variant with the baseline (see :func:`sim.stats.compare`)."""
+    def compare(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+        """Paired comparison of every variant with the baseline (see :func:`sim.stats.compare`);
+        all KPI columns by default."""
         from sim.stats import compare
 
+        if kpis is None:
+            kpis = [column for column in self.runs.columns if column not in ("run", "variant")]
         return compare(self.runs, list(kpis), higher_is_better=HIGHER_IS_BETTER)
 
 
@@ -149,7 +159,8 @@ def results_table(
     """Tidy table from an array (runs, variants, KPIs), sorted by run then variant order."""
     runs = len(run_indices)
     names = plan.variant_names
-    table = pd.DataFrame(values.reshape(runs * len(names), len(KPIS)), columns=list(KPIS))
+    columns = list(plan.kpi_names)
+    table = pd.DataFrame(values.reshape(runs * len(names), len(columns)), columns=columns)
     table.insert(0, "variant", pd.Categorical(np.tile(names, runs), categories=names))
     table.insert(0, "run", np.repeat(np.asarray(run_indices, dtype=np.int64), len(names)))
     return table.sort_values(["run", "variant"], kind="stable").reset_index(drop=True)
@@ -221,7 +232,9 @@ def run_experiment(
             _WORKER_PLAN = None
 
     values = (
-        np.concatenate(done_values) if done_values else np.empty((0, len(plan.variants), len(KPIS)))
+        np.concatenate(done_values)
+        if done_values
+        else np.empty((0, len(plan.variants), len(plan.kpi_names)))
     )
     table = results_table(plan, done_indices, values)
     provenance = {

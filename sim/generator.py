@@ -42,9 +42,19 @@ DECISION_COLUMNS = (
     "ack_primary",
     "ack_secondary",
     "ack_manager",
+    "route",
+    "triage",
+    "runbook_fix",
+    "handover_ack_primary",
+    "handover_ack_secondary",
+    "handover_ack_manager",
 )
 ACK_COLUMNS = slice(
     DECISION_COLUMNS.index("ack_primary"), DECISION_COLUMNS.index("ack_manager") + 1
+)
+HANDOVER_ACK_COLUMNS = slice(
+    DECISION_COLUMNS.index("handover_ack_primary"),
+    DECISION_COLUMNS.index("handover_ack_manager") + 1,
 )
 
 

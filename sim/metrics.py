@@ -9,7 +9,17 @@ import numpy as np
 
 from sim.calendar import BAND_BUSINESS, BAND_OFF, BAND_SLEEP, slot_of
 from sim.compile import CompiledScenario
-from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED, RunRecords
+from sim.model.records import (
+    HANDOVER_CONSULT,
+    HANDOVER_REASSIGNMENT,
+    PAGE_FIRST,
+    STATE_AUTO_RESOLVED,
+    STATE_GROUPED,
+    STATE_PREVENTED,
+    STATE_RESOLVED,
+    STATE_SUPPRESSED,
+    RunRecords,
+)
 
 #: KPIs where a larger value is better; for every other KPI, smaller is better.
 HIGHER_IS_BETTER = frozenset({"quiet_weekend_share", "auto_resolved", "prevented"})
@@ -38,9 +48,41 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "pages_gini": "Gini coefficient of pages across engineers (0 = equal)",
     "quiet_weekend_share": "share of engineer-weekends with no page",
     "shift_overload_share": "share of 12-hour primary shifts with more than 2 incidents",
-    "alerts": "alerts raised (each its own incident in this model)",
+    "alerts": "alerts raised, root failures and cascade symptoms",
+    "incidents": "incidents that happened (handled by a human or by self-healing)",
+    "grouped_alerts": "alerts that joined the open incident of their root failure",
+    "suppressed_alerts": "alerts inhibited because a dependency had an open incident",
+    "misrouted_pages": "first-chain pages to a team that does not own the root cause",
+    "reassignments": "incidents handed over to the owning team after a misrouted page",
+    "consults": "incidents where the shared rotation consulted the owning team",
+}
+#: Per-team KPIs, named `<kpi>__<team>`; their meaning, with {team} for the team's name.
+TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
+    "pages": "pages to the people of team {team}",
+    "weekend_escalations_per_weekend": "weekend escalations whose first page went to {team}",
+    "root_elsewhere_share": "share of {team}'s pages whose root cause another team owns",
 }
 KPIS = tuple(KPI_DESCRIPTIONS)
+
+
+def team_kpi_name(kpi: str, team: str) -> str:
+    """Column name of a per-team KPI, e.g. ``pages__infra``."""
+    return f"{kpi}__{team}"
+
+
+def kpi_names(compiled: CompiledScenario) -> tuple[str, ...]:
+    """All KPI columns of a scenario: the fixed ones, then the per-team ones."""
+    return KPIS + tuple(
+        team_kpi_name(kpi, team) for team in compiled.team_names for kpi in TEAM_KPI_DESCRIPTIONS
+    )
+
+
+def kpi_description(name: str) -> str:
+    """Plain-English meaning of a KPI column, per-team ones included."""
+    kpi, _, team = name.partition("__")
+    if team:
+        return TEAM_KPI_DESCRIPTIONS[kpi].format(team=team)
+    return KPI_DESCRIPTIONS[name]
 
 
 def gini(values: np.ndarray) -> float:
@@ -62,6 +104,7 @@ def _median_mean(values: np.ndarray) -> tuple[float, float]:
 
 def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, float]:
     """Per-run KPIs from the event records of one run."""
+    root_owner = compiled.service_team[records.service[records.root]]
     zones = compiled.zones
     band_table = np.stack([zone.band for zone in zones])
     weekend_table = np.stack([zone.weekend for zone in zones])
@@ -78,10 +121,18 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
     weekend_escalations = int(first_in_weekend.sum())
 
     ack_wait = (records.ack_minutes - records.first_page_minutes)[escalated]
-    happened = records.state != STATE_PREVENTED
-    duration = (records.resolved_minutes - records.start_minutes)[happened]
+    incident = (records.state == STATE_RESOLVED) | (records.state == STATE_AUTO_RESOLVED)
+    duration = (records.resolved_minutes - records.start_minutes)[incident]
     mtta_median, mtta_mean = _median_mean(ack_wait)
     mttr_median, mttr_mean = _median_mean(duration)
+
+    page_team = compiled.person_team[records.page_person]
+    page_owner = root_owner[records.page_alert]
+    misrouted = (
+        (records.page_kind == PAGE_FIRST)
+        & (records.page_schedule < len(compiled.team_names))
+        & (page_team != page_owner)
+    )
 
     engineer = compiled.person_is_engineer
     pages_per_person = np.bincount(records.page_person, minlength=len(compiled.person_names))
@@ -111,6 +162,13 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         ),
         "shift_overload_share": _shift_overload_share(compiled, records),
         "alerts": float(len(records.state)),
+        "incidents": float(incident.sum()),
+        "grouped_alerts": float(np.sum(records.state == STATE_GROUPED)),
+        "suppressed_alerts": float(np.sum(records.state == STATE_SUPPRESSED)),
+        "misrouted_pages": float(np.sum(misrouted)),
+        "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),
+        "consults": float(np.sum(records.handover == HANDOVER_CONSULT)),
+        **_team_kpis(compiled, records, page_team, page_owner, first_in_weekend, first_person),
     }
 
 
@@ -139,7 +197,7 @@ def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> fl
     first_level = records.page_level == 0
     overloaded = 0
     blocks_total = 0
-    for team_index, schedule in enumerate(compiled.schedules):
+    for team_index, schedule in enumerate(compiled.team_schedules):
         handoffs = schedule.handoff_minutes
         first_block = handoffs[0]
         blocks = int(np.ceil((compiled.horizon_minutes - first_block) / 720.0))
@@ -151,3 +209,28 @@ def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> fl
         overloaded += int(np.sum((counts > 2) & starts_in_horizon))
         blocks_total += int(starts_in_horizon.sum())
     return overloaded / blocks_total if blocks_total else 0.0
+
+
+def _team_kpis(
+    compiled: CompiledScenario,
+    records: RunRecords,
+    page_team: np.ndarray,
+    page_owner: np.ndarray,
+    first_in_weekend: np.ndarray,
+    first_person: np.ndarray,
+) -> dict[str, float]:
+    teams = len(compiled.team_names)
+    pages = np.bincount(page_team, minlength=teams)
+    elsewhere = np.bincount(page_team[page_owner != page_team], minlength=teams)
+    first_team = compiled.person_team[first_person]
+    weekend = np.bincount(first_team[first_in_weekend], minlength=teams)
+    values: dict[str, float] = {}
+    for index, team in enumerate(compiled.team_names):
+        values[team_kpi_name("pages", team)] = float(pages[index])
+        values[team_kpi_name("weekend_escalations_per_weekend", team)] = (
+            weekend[index] / compiled.weeks
+        )
+        values[team_kpi_name("root_elsewhere_share", team)] = (
+            elsewhere[index] / pages[index] if pages[index] else float("nan")
+        )
+    return values

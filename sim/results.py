@@ -95,7 +95,8 @@ class Checkpoint:
         if self.values:
             parts.append(results_table(self.plan, self.indices, np.concatenate(self.values)))
         if not parts:
-            return results_table(self.plan, [], np.empty((0, len(self.plan.variants), 0)))
+            empty = np.empty((0, len(self.plan.variants), len(self.plan.kpi_names)))
+            return results_table(self.plan, [], empty)
         combined = pd.concat(parts, ignore_index=True)
         combined["variant"] = pd.Categorical(
             combined["variant"].astype(str), categories=self.plan.variant_names

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.experiment import ExperimentPlan, ExperimentResult, plan_experiment, run_experiment
-from sim.metrics import HIGHER_IS_BETTER, KPIS
+from sim.metrics import HIGHER_IS_BETTER
 from sim.results import (
     Checkpoint,
     load_previous_runs,
@@ -104,7 +104,7 @@ class ExperimentSession:
                 plan=self.plan,
             )
         result.runs = self.checkpoint.table()
-        summary = compare(result.runs, list(KPIS), higher_is_better=HIGHER_IS_BETTER)
+        summary = compare(result.runs, list(self.plan.kpi_names), higher_is_better=HIGHER_IS_BETTER)
         self.provenance.update(
             finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             runs_resumed=len(done_before),

@@ -13,7 +13,13 @@ from sim.experiment import plan_experiment, run_experiment, simulate_run
 from sim.generator import generate_alert_stream
 from sim.metrics import KPIS
 from sim.model import run_model
-from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED, STATE_RESOLVED
+from sim.model.records import (
+    STATE_AUTO_RESOLVED,
+    STATE_GROUPED,
+    STATE_PREVENTED,
+    STATE_RESOLVED,
+    STATE_SUPPRESSED,
+)
 from sim.scenario import load_scenario, resolve_variant, with_overrides
 from sim.scenario.models import Variant
 from sim.stats import crn_variance_ratio
@@ -23,13 +29,22 @@ def check_invariants(compiled, stream, records) -> None:
     """Every alert ends in exactly one terminal state; pages go only to whoever the schedule or
     the escalation policy names at that moment; time never runs backwards within an incident."""
     state = records.state
-    assert set(np.unique(state)) <= {STATE_PREVENTED, STATE_AUTO_RESOLVED, STATE_RESOLVED}
+    terminal = {
+        STATE_PREVENTED,
+        STATE_AUTO_RESOLVED,
+        STATE_RESOLVED,
+        STATE_GROUPED,
+        STATE_SUPPRESSED,
+    }
+    assert set(np.unique(state)) <= terminal
     assert len(state) == len(stream)
     paged = records.first_page_person >= 0
-    # resolved by a human <=> paged; prevented and auto-resolved alerts never page anyone.
+    # Led an incident a human resolved <=> paged; no other alert ever pages anyone.
     np.testing.assert_array_equal(paged, state == STATE_RESOLVED)
-    assert np.all(np.isnan(records.resolved_minutes[state == STATE_PREVENTED]))
-    assert not np.any(np.isnan(records.resolved_minutes[state != STATE_PREVENTED]))
+    assert np.all(np.isnan(records.resolved_minutes[(state == STATE_PREVENTED)]))
+    assert np.all(np.isnan(records.resolved_minutes[state == STATE_SUPPRESSED]))
+    handled = (state == STATE_RESOLVED) | (state == STATE_AUTO_RESOLVED)
+    assert not np.any(np.isnan(records.resolved_minutes[handled]))
     human = state == STATE_RESOLVED
     start, first_page = records.start_minutes[human], records.first_page_minutes[human]
     ack, work, resolved = (
@@ -39,21 +54,21 @@ def check_invariants(compiled, stream, records) -> None:
     )
     assert np.all(first_page >= start) and np.all(ack >= first_page)
     assert np.all(work >= ack) and np.all(resolved >= work)
-    # Each page names the on-call person of its level at the page time.
+    # Each page names the person the rotation that paged names at that level and moment.
     levels = compiled.escalation_levels
-    for alert, time, person, position in zip(
-        records.page_alert.tolist(),
+    for time, person, position, schedule in zip(
         records.page_minutes.tolist(),
         records.page_person.tolist(),
         records.page_level.tolist(),
+        records.page_schedule.tolist(),
         strict=True,
     ):
-        team = compiled.service_team[stream.service[alert]]
-        assert compiled.schedules[team].may_page(person, levels[position], time)
-    # The acknowledging person was paged for that incident.
+        assert compiled.schedules[schedule].may_page(person, levels[position], time)
+    # The acknowledging person and the worker were paged for that incident.
     paged_pairs = set(zip(records.page_alert.tolist(), records.page_person.tolist(), strict=True))
     for alert in np.flatnonzero(human).tolist():
         assert (alert, int(records.ack_person[alert])) in paged_pairs
+        assert (alert, int(records.worker[alert])) in paged_pairs
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.name)
@@ -133,7 +148,8 @@ def test_same_seed_same_results_with_one_or_two_jobs(tmp_path):
     assert (tmp_path / "serial.parquet").read_bytes() == (
         tmp_path / "parallel.parquet"
     ).read_bytes()
-    assert list(serial.columns) == ["run", "variant", *KPIS]
+    assert list(serial.columns) == ["run", "variant", *plan_experiment(shorter).kpi_names]
+    assert list(serial.columns)[2 : 2 + len(KPIS)] == list(KPIS)
     assert len(serial) == 20 * len(telco.variant_names)
 
 

@@ -57,7 +57,8 @@ def test_run_writes_the_results_folder(short_telco_file, tmp_path):
     assert "weekend escalations per weekend" in printed
     assert "better than the baseline in" in printed
     runs = pd.read_parquet(out / "runs.parquet")
-    assert list(runs.columns) == ["run", "variant", *KPIS]
+    assert list(runs.columns)[: 2 + len(KPIS)] == ["run", "variant", *KPIS]
+    assert {"pages__infra", "weekend_escalations_per_weekend__apps"} <= set(runs.columns)
     assert len(runs) == 12 * 4 and runs["run"].nunique() == 12
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == [*SUMMARY_COLUMNS, "runs"]

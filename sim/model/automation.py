@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.calendar import SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.generator import ACK_COLUMNS, AlertStream
+from sim.generator import ACK_COLUMNS, HANDOVER_ACK_COLUMNS, AlertStream
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class AutomationOutcome:
         page_minutes: when a human is first paged (NaN for prevented and auto-resolved alerts).
         work_minutes: hands-on time a human needs, by severity.
         ack_delay_minutes: (alerts, 3) time to acknowledge for primary, secondary, manager.
+        route_correct: root-owner routing identifies the root (None: always).
+        triage_minutes: time a responder outside the owning team spends before handing over.
+        runbook_fix: a shared-rotation responder outside the domain can fix it with a runbook.
+        handover_ack_delay_minutes: (alerts, 3) ack delays of the team paged after a handover.
     """
 
     prevented: np.ndarray
@@ -40,6 +44,22 @@ class AutomationOutcome:
     page_minutes: np.ndarray
     work_minutes: np.ndarray
     ack_delay_minutes: np.ndarray
+    route_correct: np.ndarray | None = None
+    triage_minutes: np.ndarray | None = None
+    runbook_fix: np.ndarray | None = None
+    handover_ack_delay_minutes: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        alerts = len(self.page_minutes)
+        defaults = {
+            "route_correct": np.ones(alerts, dtype=bool),
+            "triage_minutes": np.zeros(alerts),
+            "runbook_fix": np.zeros(alerts, dtype=bool),
+            "handover_ack_delay_minutes": self.ack_delay_minutes,
+        }
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
 
 
 def business_minutes_between(
@@ -95,4 +115,11 @@ def decide_automation(compiled: CompiledScenario, stream: AlertStream) -> Automa
         work_minutes=response.work_time_minutes.quantile(stream.column("work_time"))
         * compiled.severity_work_factor[stream.severity],
         ack_delay_minutes=response.ack_delay_minutes.quantile(stream.uniforms[:, ACK_COLUMNS]),
+        route_correct=stream.column("route") < scenario.routing.root_identification_accuracy,
+        triage_minutes=scenario.routing.triage_minutes.quantile(stream.column("triage")),
+        runbook_fix=stream.column("runbook_fix")
+        < (scenario.shared_rotation.fix_probability if scenario.shared_rotation else 0.0),
+        handover_ack_delay_minutes=response.ack_delay_minutes.quantile(
+            stream.uniforms[:, HANDOVER_ACK_COLUMNS]
+        ),
     )

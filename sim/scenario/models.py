@@ -23,7 +23,14 @@ from pydantic import (
 
 from sim.distributions import DurationSpec, Exponential, Fixed, Lognormal
 from sim.profiles import PRESETS
-from sim.scenario.topology import Cascades, DependencyEntry, dependency_cycle
+from sim.scenario.topology import (
+    Cascades,
+    Correlation,
+    DependencyEntry,
+    Routing,
+    SharedRotation,
+    dependency_cycle,
+)
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -340,6 +347,11 @@ class Scenario(_Frozen):
     automation: Automation = Automation()
     cascades: Cascades = Cascades()
     """How failures spread along `depends_on` edges (off unless probabilities are set)."""
+    correlation: Correlation = Correlation()
+    """Grouping and inhibition of alerts before paging (off by default)."""
+    routing: Routing = Routing()
+    shared_rotation: SharedRotation | None = None
+    """An off-hours rotation shared across teams (none by default)."""
     variants: list[Variant] = Field(default_factory=list)
     """What-if variants compared with the baseline."""
 
@@ -398,6 +410,10 @@ def scenario_reference_problems(scenario: Scenario) -> list[tuple[tuple[str | in
         problems.append(
             (("services", index, "depends_on"), f"dependency cycle: {' -> '.join(cycle)}")
         )
+    if scenario.shared_rotation is not None:
+        for position, team in enumerate(scenario.shared_rotation.teams):
+            if team not in team_names:
+                problems.append((("shared_rotation", "teams", position), f"unknown team {team!r}"))
     for index, service in enumerate(scenario.services):
         if service.team not in team_names:
             problems.append(

@@ -13,11 +13,11 @@ root failure. Probabilities and delays default to the scenario's ``cascades`` bl
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sim.distributions import DurationSpec, Exponential
+from sim.distributions import DurationSpec, Exponential, Lognormal
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 ServiceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=64)]
@@ -81,3 +81,53 @@ def dependency_cycle(depends_on: dict[str, list[str]]) -> list[str] | None:
         if name not in state and (cycle := visit(name)):
             return cycle
     return None
+
+
+class Grouping(_Frozen):
+    """Alertmanager-style grouping of the alerts of one root failure into one incident."""
+
+    enabled: bool = False
+    group_wait_minutes: float = Field(0.5, ge=0, le=60)
+    """Wait after a group's first alert before paging, to collect the rest of the group."""
+    group_interval_minutes: float = Field(5.0, ge=0, le=1440)
+    """Alerts of the same root joining later than this after the first page start a new
+    incident (and page again); earlier ones join the open incident without a page."""
+
+
+class Correlation(_Frozen):
+    """How alerts are combined into incidents before anyone is paged."""
+
+    grouping: Grouping = Grouping()
+    inhibition: bool = False
+    """Topology-aware inhibition: an alert does not page while a service it depends on has an
+    open incident (it is counted as suppressed)."""
+
+
+class Routing(_Frozen):
+    """Which team an incident is paged to."""
+
+    policy: Literal["symptom-owner", "root-owner"] = "symptom-owner"
+    """symptom-owner: the team owning the alerting service (how most organisations work);
+    root-owner: correlation identifies the root failure and pages its owner."""
+    root_identification_accuracy: Probability = 1.0
+    """With root-owner routing, probability that the root is identified; otherwise the
+    symptom's owner is paged."""
+    triage_minutes: DurationSpec = Lognormal(median=20.0, sigma=0.8)
+    """Time a responder who does not own the root cause spends before handing over (a
+    reassignment or a consult). Published data: reassignment can multiply triage up to 10x."""
+
+
+class SharedRotation(_Frozen):
+    """A rotation shared by several teams that takes every page outside business hours (or
+    always). Its first responder fixes what is in their own team's domain, or what a runbook
+    covers (``fix_probability``), and otherwise consults the owning team's on-call."""
+
+    teams: list[ServiceName] = Field(min_length=1)
+    """Teams whose engineers take turns, in order (one engineer of each team in turn)."""
+    covers: Literal["off-hours", "always"] = "off-hours"
+    """off-hours: outside business hours (Mon-Fri 08-18, not holidays) of the horizon zone."""
+    handoff_day: Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] = "Mon"
+    handoff_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    """Weekly handoff, local time of the horizon zone."""
+    fix_probability: Probability = 0.5
+    """Probability that a responder outside the owning domain can fix it with a runbook."""
