@@ -30,6 +30,12 @@ REPORT_KPIS = (
     "pages_gini",
     "quiet_weekend_share",
     "shift_overload_share",
+    "misrouted_pages",
+    "reassignments",
+    "consults",
+    "grouped_alerts",
+    "suppressed_alerts",
+    "inhibition_delayed",
 )
 
 LABELS = {
@@ -48,7 +54,29 @@ LABELS = {
     "pages_gini": "Gini of pages/engineer",
     "quiet_weekend_share": "Quiet engineer-weekends",
     "shift_overload_share": "12-h shifts > 2 incidents",
+    "misrouted_pages": "Misrouted pages",
+    "reassignments": "Reassignments",
+    "consults": "Consults",
+    "grouped_alerts": "Alerts grouped",
+    "suppressed_alerts": "Alerts suppressed",
+    "inhibition_delayed": "Delayed by inhibition",
 }
+TEAM_LABELS = {
+    "pages": "Pages, {team}",
+    "weekend_escalations_per_weekend": "Wknd escalations, {team}",
+    "root_elsewhere_share": "Root elsewhere, {team}",
+}
+
+
+def _label(kpi: str) -> str:
+    base, _, team = kpi.partition("__")
+    return TEAM_LABELS[base].format(team=team) if team else LABELS.get(kpi, kpi)
+
+
+def _shown(rows: pd.DataFrame, kpi: str) -> bool:
+    """A KPI row is shown unless it is zero in both arms (e.g. consults without a rotation)."""
+    row = rows.loc[kpi]
+    return not (row.baseline_mean == 0 and row.variant_mean == 0)
 
 
 def _number(value: float) -> str:
@@ -100,13 +128,14 @@ def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
     table.add_column("change (95% CI)", justify="right", no_wrap=True)
     table.add_column("better", justify="right", no_wrap=True)
     rows = summary[summary["variant"] == variant].set_index("kpi")
-    for kpi in REPORT_KPIS:
-        if kpi not in rows.index:
+    team_kpis = [kpi for kpi in rows.index if "__" in kpi]
+    for kpi in (*REPORT_KPIS, *team_kpis):
+        if kpi not in rows.index or not _shown(rows, kpi):
             continue
         row = rows.loc[kpi]
         style = "bold" if kpi == HEADLINE_KPI else None
         table.add_row(
-            LABELS.get(kpi, kpi),
+            _label(kpi),
             _number(row.baseline_mean),
             _number(row.variant_mean),
             f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",

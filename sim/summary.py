@@ -57,6 +57,9 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         )
     console.print(teams)
 
+    if any(service.depends_on for service in scenario.services):
+        _print_cascade_depths(console, scenario)
+
     automation = scenario.automation
     console.print(
         f"  escalation: {' -> '.join(scenario.escalation.levels)}, "
@@ -71,3 +74,34 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         console.print(f"  variant [bold]{variant.name}[/bold]: {variant.description}")
         for path, value in variant.set.items():
             console.print(f"      {path} = {value!r}")
+
+
+#: Runs of the generator sampled to report the cascade depth distribution.
+DEPTH_SAMPLE_RUNS = 8
+
+
+def _print_cascade_depths(console: Console, scenario: Scenario) -> None:
+    """Share of alerts by hops from their root failure, from a sample of generated streams."""
+    import numpy as np
+
+    from sim.compile import compile_scenario
+    from sim.generator import generate_alert_stream
+
+    arrivals = compile_scenario(scenario).arrivals
+    depths = np.concatenate(
+        [
+            generate_alert_stream(arrivals, scenario.horizon.seed, run).depth
+            for run in range(DEPTH_SAMPLE_RUNS)
+        ]
+    )
+    counts = np.bincount(depths)
+    roots = counts[0]
+    symptoms = counts[1:].sum()
+    shares = ", ".join(
+        f"{depth}: {count / max(symptoms, 1):.0%}" for depth, count in enumerate(counts) if depth
+    )
+    console.print(
+        f"  cascades: {symptoms / max(roots, 1):.2f} symptom alerts per root failure; "
+        f"symptoms by depth (hops from the root) {shares} "
+        f"({DEPTH_SAMPLE_RUNS} sampled runs)"
+    )

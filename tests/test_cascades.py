@@ -130,3 +130,44 @@ def test_higher_propagation_probability_gives_a_superset_of_symptoms():
     low_pairs = {(round(a.time_minutes[r], 9), s) for r, s in zip(a.root, a.service, strict=True)}
     high_pairs = {(round(b.time_minutes[r], 9), s) for r, s in zip(b.root, b.service, strict=True)}
     assert low_pairs < high_pairs
+
+
+def _cross_domain(**overrides):
+    from builders import REPO
+
+    from sim.scenario import load_scenario, with_overrides
+
+    scenario = load_scenario(REPO / "scenarios" / "cross-domain-rotation.yaml")
+    return compile_scenario(with_overrides(scenario, {"horizon.weeks": 8, **overrides}))
+
+
+def test_turning_on_inhibition_never_increases_pages_in_any_run():
+    """Inhibition only removes pages (symptoms) or delays them (masked independent failures).
+    Without a shared rotation, an incident's pages do not depend on when it pages, so no run may
+    have more pages with inhibition than without."""
+    from sim.model import run_model
+
+    without = _cross_domain(**{"shared_rotation": None})
+    with_inhibition = _cross_domain(**{"shared_rotation": None, "correlation.inhibition": True})
+    fewer = 0
+    for run in range(6):
+        stream = generate_alert_stream(without.arrivals, 21, run)
+        pages_without = len(run_model(without, stream).page_alert)
+        pages_with = len(run_model(with_inhibition, stream).page_alert)
+        assert pages_with <= pages_without
+        fewer += pages_with < pages_without
+    assert fewer == 6  # and inhibition does remove pages
+
+
+def test_perfect_root_identification_never_misroutes():
+    from sim.metrics import compute_kpis
+    from sim.model import run_model
+
+    perfect = _cross_domain(
+        **{"routing.policy": "root-owner", "routing.root_identification_accuracy": 1.0}
+    )
+    symptom_owner = _cross_domain()
+    for run in range(4):
+        stream = generate_alert_stream(perfect.arrivals, 8, run)
+        assert compute_kpis(perfect, run_model(perfect, stream))["misrouted_pages"] == 0
+        assert compute_kpis(symptom_owner, run_model(symptom_owner, stream))["misrouted_pages"] > 0

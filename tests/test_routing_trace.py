@@ -71,11 +71,13 @@ def run(scenario, service, root, page_minutes, work, ack=5.0, handover_ack=3.0, 
 
 
 def test_inhibition_suppresses_a_dependent_while_the_dependency_is_open_and_not_after():
+    """web's alert at +20 is a symptom of the db failure (same root) whose incident is open: it
+    is suppressed. web's alert at +70, after db's incident was resolved at +65, pages."""
     scenario = two_teams(correlation={"inhibition": True})
     records, trace = run(
         scenario,
         service=[DB, WEB, WEB],
-        root=[0, 1, 2],
+        root=[0, 0, 2],
         page_minutes=[TUESDAY, TUESDAY + 20, TUESDAY + 70],
         work=[60, 10, 10],
     )
@@ -89,6 +91,30 @@ def test_inhibition_suppresses_a_dependent_while_the_dependency_is_open_and_not_
         (TUESDAY + 85, "resolve", 2, DAN, -1),
     ]
     assert records.state.tolist() == [STATE_RESOLVED, STATE_SUPPRESSED, STATE_RESOLVED]
+
+
+def test_inhibition_only_delays_an_independent_failure_until_the_dependency_clears():
+    """web fails on its own (its own root) while db's incident is open: inhibition masks it
+    until db is resolved at +65, then it pages at once, as a still-firing inhibited alert does."""
+    scenario = two_teams(correlation={"inhibition": True})
+    records, trace = run(
+        scenario,
+        service=[DB, WEB],
+        root=[0, 1],
+        page_minutes=[TUESDAY, TUESDAY + 20],
+        work=[60, 10],
+    )
+    assert trace == [
+        (TUESDAY, "page", 0, ANA, 0),
+        (TUESDAY + 5, "ack", 0, ANA, -1),
+        (TUESDAY + 20, "inhibited", 1, -1, -1),
+        (TUESDAY + 65, "resolve", 0, ANA, -1),
+        (TUESDAY + 65, "page", 1, DAN, 0),
+        (TUESDAY + 70, "ack", 1, DAN, -1),
+        (TUESDAY + 80, "resolve", 1, DAN, -1),
+    ]
+    assert records.state.tolist() == [STATE_RESOLVED, STATE_RESOLVED]
+    assert records.delayed_by_inhibition.tolist() == [False, True]
 
 
 def test_grouping_joins_alerts_of_one_root_within_the_interval():

@@ -16,6 +16,13 @@ def run_model(
 ) -> RunRecords:
     """Run one variant on one run's alert stream and return its event records."""
     outcome = decide_automation(compiled, stream)
-    world = World(compiled, stream.service, outcome, trace=trace, root=stream.root)
+    world = World(
+        compiled,
+        stream.service,
+        outcome,
+        trace=trace,
+        root=stream.root,
+        start_minutes=stream.time_minutes,
+    )
     world.run()
     return world.records(stream.time_minutes)

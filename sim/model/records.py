@@ -40,6 +40,7 @@ class RunRecords:
         resolved_minutes: when the incident ended (NaN if prevented).
         worker: who worked the incident (after any handover).
         handover: HANDOVER_NONE, HANDOVER_REASSIGNMENT or HANDOVER_CONSULT.
+        delayed_by_inhibition: an independent failure that waited for an inhibition to end.
     Per page, in the order pages were sent:
         page_alert, page_minutes, page_person, page_level (position in its escalation chain),
         page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT), page_schedule (index into
@@ -65,4 +66,5 @@ class RunRecords:
     page_schedule: np.ndarray
     worker: np.ndarray
     handover: np.ndarray
+    delayed_by_inhibition: np.ndarray
     simpy_events: int

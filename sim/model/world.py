@@ -88,6 +88,7 @@ class World:
         outcome: AutomationOutcome,
         trace: list[tuple] | None = None,
         root: np.ndarray | None = None,
+        start_minutes: np.ndarray | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.events_processed = 0
@@ -133,7 +134,7 @@ class World:
             Correlator(
                 service,
                 root,
-                outcome.page_minutes,
+                outcome.page_minutes if start_minutes is None else start_minutes,
                 outcome,
                 compiled.service_depends_on,
                 grouping=correlation.grouping.enabled,
@@ -146,6 +147,7 @@ class World:
         )
         self.state_override: dict[int, int] = {}
         self.handover = [HANDOVER_NONE] * alerts
+        self.delayed_by_inhibition = [False] * alerts
         self.worker = [-1] * alerts
         self.first_page_minutes = [math.nan] * alerts
         self.first_page_person = [-1] * alerts
@@ -234,12 +236,20 @@ class World:
         if group is not None:
             if group.first_page_minutes > env.now:
                 yield env.timeout(group.first_page_minutes - env.now)
-            if self.correlator.inhibited(alert, env.now):
-                self.state_override[alert] = STATE_SUPPRESSED
-                self.correlator.close(group)
-                if self.trace is not None:
-                    self.trace.append((env.now, "suppress", alert, -1, -1))
-                return
+            correlator = self.correlator
+            while (blocking := correlator.blocking_dependency(alert, env.now)) is not None:
+                if correlator.root_has_another_incident(alert):
+                    self.state_override[alert] = STATE_SUPPRESSED
+                    correlator.close(group)
+                    if self.trace is not None:
+                        self.trace.append((env.now, "suppress", alert, -1, -1))
+                    return
+                if not self.delayed_by_inhibition[alert]:
+                    self.delayed_by_inhibition[alert] = True
+                    if self.trace is not None:
+                        self.trace.append((env.now, "inhibited", alert, -1, -1))
+                yield correlator.until_clear(env, blocking)
+            correlator.start_paging(group)
         owner = self.owner_team[alert]
         shared = (
             self.shared_covers is not None
@@ -354,5 +364,6 @@ class World:
             page_schedule=np.array(self.page_schedule, dtype=np.int64),
             worker=np.array(self.worker, dtype=np.int64),
             handover=np.array(self.handover, dtype=np.int8),
+            delayed_by_inhibition=np.array(self.delayed_by_inhibition, dtype=bool),
             simpy_events=self.events_processed,
         )
