@@ -41,11 +41,11 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         )
     for team in scenario.teams:
         rotation = team.rotation
-        when = (
-            f"weekly, {rotation.handoff_day} {rotation.handoff_time}"
-            if rotation.shift == "weekly"
-            else f"daily {rotation.handoff_time}"
-        )
+        when = {
+            "weekly": f"weekly, {rotation.handoff_day} {rotation.handoff_time}",
+            "daily": f"daily {rotation.handoff_time}",
+            "pool": "pool: all on duty",
+        }[rotation.shift]
         teams.add_row(
             team.name,
             str(len(team.engineer_names)),

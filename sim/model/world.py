@@ -177,7 +177,10 @@ class World:
         correlator = self.correlator
         for alert, time in zip(alerts, times, strict=True):
             if time > env.now:
-                yield env.timeout(time - env.now)
+                delay = time - env.now
+                if env.now + delay < time:  # now + (time - now) can round one ulp short
+                    delay = math.nextafter(delay, math.inf)
+                yield env.timeout(delay)
             if correlator is None:
                 env.process(self._incident(alert))
                 continue
