@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUNS   ?= 1000
 JOBS   ?= 2
 
-.PHONY: setup demo test test-slow lint format bench clean
+.PHONY: setup demo test test-slow lint format bench validation-report regression-check regression-update clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,18 @@ format: setup
 ## bench: performance benchmarks (ratios measured in one process), JSON in benchmarks/
 bench: setup
 	$(BIN)/python benchmarks/run_benchmarks.py --out benchmarks/results-latest.json
+
+## validation-report: queueing-theory validation, writes docs/validation.md (about 2 min)
+validation-report: setup
+	$(BIN)/python -m sim.validation --out docs/validation.md --jobs $(JOBS)
+
+## regression-check: do the headline answers of every scenario still hold? (golden JSON)
+regression-check: setup
+	$(BIN)/python benchmarks/statistical_regression.py check --jobs $(JOBS)
+
+## regression-update: regenerate the golden answers deliberately, showing what moved
+regression-update: setup
+	$(BIN)/python benchmarks/statistical_regression.py update --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache
