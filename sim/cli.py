@@ -188,6 +188,53 @@ def sweep(
 
 
 @app.command()
+def trace(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    start: Annotated[
+        dt.datetime,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First day shown (local date)."),
+    ],
+    run_index: Annotated[
+        int, typer.Option("--run", min=0, help="Run index (as in runs.parquet).")
+    ] = 0,
+    variant: Annotated[str, typer.Option("--variant", "-v", help="Variant to show.")] = "baseline",
+    days: Annotated[int, typer.Option("--days", min=1, max=31, help="Days shown.")] = 3,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
+) -> None:
+    """Show a readable timeline of one run: alerts, automation, pages, acks, resolutions."""
+    scenario = _load(scenario_file)
+    if variant not in scenario.variant_names:
+        raise _fail(
+            f"{scenario_file}: no variant named {variant!r}; "
+            f"this scenario has {', '.join(scenario.variant_names)}"
+        )
+    horizon = scenario.horizon
+    first_day = start.date()
+    last_day = horizon.start_date + dt.timedelta(weeks=horizon.weeks)
+    if not horizon.start_date <= first_day < last_day:
+        raise _fail(
+            f"--from {first_day} is outside the horizon "
+            f"({horizon.start_date} to {last_day - dt.timedelta(days=1)})"
+        )
+    from sim.experiment import simulate
+    from sim.timeline import build_timeline
+
+    events: list[tuple] = []
+    run = simulate(scenario, variant, run_index, seed=seed, trace=events)
+    entries = build_timeline(run, events, first_day, days)
+    console.print(
+        f"{scenario.name}: {variant}, run {run_index}, {first_day} + {days} days "
+        f"({horizon.time_zone}); {len(entries)} events"
+    )
+    for entry in entries:
+        console.print(
+            f"{entry.local_time}  #{entry.alert:<5d} {entry.service:<18s} {entry.text}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
 def validate(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
 ) -> None:

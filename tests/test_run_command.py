@@ -3,6 +3,7 @@ library's single-run API agreeing with the experiment."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -156,3 +157,29 @@ def test_importing_sim_compiles_no_kernel():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "0"
+
+
+def test_trace_prints_every_page_of_the_window_with_band_and_rotation():
+    from sim.experiment import simulate
+    from sim.timeline import window_minutes
+
+    path = REPO / "scenarios" / "telco-weekend.yaml"
+    result = CliRunner().invoke(
+        app, ["trace", str(path), "--from", "2026-03-07", "--days", "2", "--run", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    page_lines = [line for line in lines if " page " in line]
+    single = simulate(load_scenario(path), "baseline", run=3)
+    begin, end = window_minutes(single, dt.date(2026, 3, 7), 2)
+    pages = single.records.page_minutes
+    assert len(page_lines) == int(np.sum((pages >= begin) & (pages < end))) > 0
+    assert all(line.startswith(("Sat 2026-03-07", "Sun 2026-03-08")) for line in lines[1:])
+    assert all("weekend" in line for line in page_lines)  # a Saturday and a Sunday
+
+
+def test_trace_refuses_a_date_outside_the_horizon():
+    path = REPO / "scenarios" / "telco-weekend.yaml"
+    result = CliRunner().invoke(app, ["trace", str(path), "--from", "2030-01-01"])
+    assert result.exit_code == 2
+    assert "outside the horizon" in result.stderr

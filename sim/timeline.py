@@ -1,0 +1,109 @@
+"""A readable timeline of one run: what happened to every alert in a window of days.
+
+Built from the model's event trace (pages, acknowledgements, handovers, grouping, inhibition,
+resolutions) plus the automation outcomes decided before the run (prevented, auto-resolved,
+failed runbook runs), in the organisation's local time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import BAND_NAMES, horizon_start_utc, slot_of
+from sim.experiment import SingleRun
+from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED
+from sim.scenario.models import SEVERITIES
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline."""
+
+    minutes: float
+    local_time: str
+    alert: int
+    service: str
+    text: str
+
+
+def window_minutes(run: SingleRun, start: dt.date, days: int) -> tuple[float, float]:
+    """Simulation minutes of [start 00:00, start + days) in the horizon's time zone."""
+    horizon = run.compiled.scenario.horizon
+    origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
+    begin = pd.Timestamp(dt.datetime.combine(start, dt.time()), tz=horizon.time_zone)
+    end = begin + pd.Timedelta(days=days)
+    return (
+        (begin.tz_convert("UTC") - origin).total_seconds() / 60.0,
+        (end.tz_convert("UTC") - origin).total_seconds() / 60.0,
+    )
+
+
+def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int) -> list:
+    """Timeline entries of every event in the window, in time order."""
+    compiled = run.compiled
+    horizon = compiled.scenario.horizon
+    origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
+    begin, end = window_minutes(run, start, days)
+    names = compiled.person_names
+    services = compiled.arrivals.service_names
+    stream, records = run.stream, run.records
+    levels = compiled.scenario.escalation.levels
+
+    def local(minutes: float) -> str:
+        moment = (origin + pd.Timedelta(minutes=minutes)).tz_convert(horizon.time_zone)
+        return moment.strftime("%a %Y-%m-%d %H:%M")
+
+    def band(person: int, minutes: float) -> str:
+        zone = compiled.zones[compiled.person_zone[person]]
+        slot = int(slot_of(minutes, compiled.slots))
+        label = BAND_NAMES[zone.band[slot]]
+        return f"{label}, weekend" if zone.weekend[slot] else label
+
+    entries: list[tuple[float, int, int, str]] = []  # (minutes, order, alert, text)
+    for alert in np.flatnonzero((stream.time_minutes >= begin) & (stream.time_minutes < end)):
+        alert = int(alert)
+        root = int(stream.root[alert])
+        cause = (
+            f"root failure, {SEVERITIES[stream.severity[alert]]}"
+            if root == alert
+            else f"symptom of {services[stream.service[root]]} (hop {stream.depth[alert]})"
+        )
+        entries.append((stream.time_minutes[alert], 0, alert, f"alert ({cause})"))
+        state = records.state[alert]
+        if state == STATE_PREVENTED:
+            entries.append((stream.time_minutes[alert], 1, alert, "prevented by early detection"))
+        elif state == STATE_AUTO_RESOLVED:
+            resolved = records.resolved_minutes[alert]
+            entries.append((resolved, 1, alert, "fixed by a runbook, no page"))
+    described = {
+        "ack": "acknowledged by {person}",
+        "resolve": "resolved by {person}",
+        "reassign": "{person} reassigns it to the owning team",
+        "consult": "{person} consults the owning team",
+        "suppress": "suppressed: a symptom while its root's incident is open",
+        "inhibited": "inhibited while a dependency's incident is open",
+        "group": "grouped into the incident of alert {person}",
+    }
+    rotation_names = [*compiled.team_names, "shared"]
+    # Page entries of the trace and the page records are appended together, in the same order.
+    page_rotation = iter(records.page_schedule.tolist())
+    for minutes, kind, alert, person, level in trace:
+        rotation = rotation_names[next(page_rotation)] if kind == "page" else ""
+        if not begin <= minutes < end:
+            continue
+        if kind == "page":
+            where = f"{rotation} {levels[level]}"
+            text = f"page {names[person]} ({where}; {band(person, minutes)})"
+        else:
+            shown = names[person] if person >= 0 and kind != "group" else str(person)
+            text = described[kind].format(person=shown)
+        entries.append((minutes, 2, alert, text))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return [
+        TimelineEntry(minutes, local(minutes), alert, services[stream.service[alert]], text)
+        for minutes, _, alert, text in entries
+    ]
