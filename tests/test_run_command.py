@@ -165,7 +165,9 @@ def test_trace_prints_every_page_of_the_window_with_band_and_rotation():
 
     path = REPO / "scenarios" / "telco-weekend.yaml"
     result = CliRunner().invoke(
-        app, ["trace", str(path), "--from", "2026-03-07", "--days", "2", "--run", "3"]
+        app,
+        ["trace", str(path), "--from", "2026-03-07", "--days", "2", "--run", "3"],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
