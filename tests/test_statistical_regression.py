@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 
 from builders import REPO
 
@@ -54,3 +55,32 @@ def test_headline_answers_are_reproducible_for_a_scenario(tmp_path):
     assert first == second
     assert regression.differences({"s": first}, {"s": second}) == []
     assert first["baseline"]["mttr_mean_minutes"]["se"] > 0
+
+
+def test_benchmark_baseline_check_flags_only_regressions_beyond_tolerance():
+    spec = importlib.util.spec_from_file_location(
+        "check_baseline", REPO / "benchmarks" / "check_baseline.py"
+    )
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    baseline = {
+        "metrics": {
+            name: {"value": value}
+            for name, value in {
+                "model_events_per_second_ratio": 0.40,
+                "simpy_events_per_incident": 7.0,
+                "generation_share": 0.02,
+                "generator_kernel_vs_numpy_speedup": 1.3,
+                "jobs2_speedup": 1.9,
+                "crn_variance_reduction": 5.9,
+                "peak_memory_mib": 400.0,
+            }.items()
+        }
+    }
+    same = json.loads(json.dumps(baseline))
+    assert check.regressions(same, baseline) == []
+    slower = json.loads(json.dumps(baseline))
+    slower["metrics"]["model_events_per_second_ratio"]["value"] = 0.29  # below 0.75 x 0.40
+    slower["metrics"]["generation_share"]["value"] = 0.05  # 2.5x, but under the 0.10 target
+    problems = check.regressions(slower, baseline)
+    assert len(problems) == 1 and problems[0].startswith("model_events_per_second_ratio")
