@@ -1,4 +1,4 @@
-"""The measuring code of sim/validation.py on hand-made records, and the theory helpers."""
+"""The measuring code of sim/validation/ on hand-made records, and the theory helpers."""
 
 from __future__ import annotations
 
