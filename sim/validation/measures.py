@@ -12,9 +12,8 @@ from sim.model.records import STATE_RESOLVED, RunRecords
 from sim.profiles import HOURS_PER_WEEK
 from sim.validation.parameters import MINUTES_PER_HOUR, MINUTES_PER_WEEK
 
-#: A wait shorter than this (minutes) counts as no wait. Simulation times are float sums: the
-#: model releases an incident at now + (start - now), which can differ from start by one unit in
-#: the last place, so an incident served at once may show a wait of +-1e-14 minutes.
+#: A wait shorter than this (minutes) counts as no wait: a guard against float rounding in
+#: simulation times (the model releases each incident exactly at its start time).
 WAIT_EPSILON_MINUTES = 1e-6
 
 

@@ -297,9 +297,7 @@ def report_markdown(results: Sequence[CaseResult], figures: dict[str, str] | Non
         "on the theory's phase (amplitude) and perpendicular to it (peak time, linearised), so "
         "both are linear in the data and their SE is exact. With 60 engineers nobody ever "
         "waits, which is checked "
-        f"(largest \\|wait\\| below {WAIT_EPSILON_MINUTES:g} min: the model releases an "
-        "incident at now + (start - now) minutes, which float arithmetic may put one unit in "
-        "the last place, about 1e-14 min, from its start).",
+        f"(largest \\|wait\\| below {WAIT_EPSILON_MINUTES:g} min).",
         "- **Arrivals per hour-of-week bin** of the time-varying cases, pooled over runs and "
         "weeks, against the configured rates: Pearson's chi-square with 168 degrees of freedom "
         f"(the rates are given, not estimated); it passes when p >= {CHI_SQUARE_ALPHA:g}.",
