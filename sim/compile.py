@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,6 +136,21 @@ class CompiledScenario:
     @property
     def max_levels(self) -> int:
         return len(ESCALATION_LEVELS)
+
+    @functools.cached_property
+    def band_table(self) -> np.ndarray:
+        """(zones, slots) interruption band per slot in each zone (for metrics)."""
+        return np.stack([zone.band for zone in self.zones])
+
+    @functools.cached_property
+    def weekend_table(self) -> np.ndarray:
+        """(zones, slots) weekend window or public holiday per slot in each zone."""
+        return np.stack([zone.weekend for zone in self.zones])
+
+    @functools.cached_property
+    def weekend_index_table(self) -> np.ndarray:
+        """(zones, slots) number of the regular weekend a slot belongs to, -1 outside."""
+        return np.stack([zone.weekend_index for zone in self.zones])
 
     @property
     def team_schedules(self) -> tuple[TeamSchedule, ...]:

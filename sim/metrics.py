@@ -106,10 +106,9 @@ def _median_mean(values: np.ndarray) -> tuple[float, float]:
 def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, float]:
     """Per-run KPIs from the event records of one run."""
     root_owner = compiled.service_team[records.service[records.root]]
-    zones = compiled.zones
-    band_table = np.stack([zone.band for zone in zones])
-    weekend_table = np.stack([zone.weekend for zone in zones])
-    weekend_index_table = np.stack([zone.weekend_index for zone in zones])
+    band_table = compiled.band_table
+    weekend_table = compiled.weekend_table
+    weekend_index_table = compiled.weekend_index_table
 
     page_zone = compiled.person_zone[records.page_person]
     page_slot = slot_of(records.page_minutes, compiled.slots)
