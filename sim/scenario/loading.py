@@ -5,71 +5,72 @@ Nothing here knows the concrete scenario schema: callers pass their pydantic mod
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
-import difflib
 import os
 import re
-import types
-from collections.abc import Callable, Hashable
-from datetime import date
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from collections.abc import Hashable
+from typing import Any, ClassVar
 
 import pydantic
 import yaml
 from pydantic import BaseModel
 
-FieldPath = tuple[str | int, ...]
+# Re-exported: these lived here before the module was split, and callers import them from here.
+from sim.scenario.problems import _PLAIN_KEY as _PLAIN_KEY
+from sim.scenario.problems import (
+    FieldPath,
+    Problem,
+    ScenarioError,
+    format_path,
+    format_problems,
+)
+from sim.scenario.schema_walk import _MAX_VALID_KEYS_SHOWN as _MAX_VALID_KEYS_SHOWN
+from sim.scenario.schema_walk import _child_value as _child_value
+from sim.scenario.schema_walk import _close_matches as _close_matches
+from sim.scenario.schema_walk import _field_names as _field_names
+from sim.scenario.schema_walk import _field_type as _field_type
+from sim.scenario.schema_walk import _is_model as _is_model
+from sim.scenario.schema_walk import _literal_fields as _literal_fields
+from sim.scenario.schema_walk import _union_members_labelled as _union_members_labelled
+from sim.scenario.schema_walk import (
+    child_alternatives,
+    field_names_at,
+    field_names_of,
+    narrow_to_data,
+    suggest_key,
+    type_alternatives,
+)
+from sim.scenario.wording import _BOUNDS as _BOUNDS
+from sim.scenario.wording import _EXPECTED_BY_TYPE_PREFIX as _EXPECTED_BY_TYPE_PREFIX
+from sim.scenario.wording import _EXPECTED_GOT as _EXPECTED_GOT
+from sim.scenario.wording import _MISSING as _MISSING
+from sim.scenario.wording import _QUOTED as _QUOTED
+from sim.scenario.wording import _clean_location as _clean_location
+from sim.scenario.wording import _merge_union_branches as _merge_union_branches
+from sim.scenario.wording import _message_and_hint as _message_and_hint
+from sim.scenario.wording import (
+    describe_value,
+    problems_from_validation_error,
+)
 
-_MAX_VALID_KEYS_SHOWN = 12
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a scenario file, located by field path and 1-based line/column."""
-
-    path: FieldPath
-    message: str
-    line: int | None = None
-    column: int | None = None
-    hint: str | None = None
-    # Readable form of `path` (with item names); format_path(path) is used when absent.
-    display_path: str | None = None
-
-
-class ScenarioError(Exception):
-    """A scenario file is invalid. str() is the formatted, user-facing message."""
-
-    exit_code = 2
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        super().__init__(format_problems(source, problems))
-
-    def __str__(self) -> str:
-        return format_problems(self.source, self.problems)
-
-
-# ---------------------------------------------------------------------------- paths & positions
-
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-
-
-def format_path(
-    path: FieldPath, item_name: Callable[[FieldPath], str | None] = lambda _: None
-) -> str:
-    """Render a path as `services[3 'core-router'].alerts_per_week`."""
-    rendered = ""
-    for depth, element in enumerate(path):
-        if isinstance(element, int) and not isinstance(element, bool):
-            name = item_name(path[: depth + 1])
-            rendered += f"[{element} {name!r}]" if name else f"[{element}]"
-        elif isinstance(element, str) and _PLAIN_KEY.fullmatch(element):
-            rendered += f".{element}" if rendered else element
-        else:
-            rendered += f"[{element!r}]"
-    return rendered
+__all__ = [
+    "FieldPath",
+    "Problem",
+    "ScenarioError",
+    "SourceMap",
+    "child_alternatives",
+    "describe_value",
+    "field_names_at",
+    "field_names_of",
+    "format_path",
+    "format_problems",
+    "narrow_to_data",
+    "problems_from_validation_error",
+    "read_yaml",
+    "read_yaml_file",
+    "suggest_key",
+    "type_alternatives",
+    "validate_document",
+]
 
 
 class SourceMap:
@@ -336,357 +337,6 @@ def _record_positions(
         _record_positions(
             loader, child_node, child_value, child_path, source_map, {*ancestors, id(node)}
         )
-
-
-# ---------------------------------------------------------------------------- walking the schema
-
-
-def type_alternatives(annotation: Any) -> list[Any]:
-    """The concrete types a value may have: strips Annotated and Optional, flattens unions.
-    An empty list means "anything" (Any, or a type we cannot see into)."""
-    if annotation is Any or annotation is None or annotation is type(None):
-        return []
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return type_alternatives(get_args(annotation)[0])
-    if origin is Union or origin is types.UnionType:
-        found: list[Any] = []
-        for member in get_args(annotation):
-            found.extend(alt for alt in type_alternatives(member) if alt not in found)
-        return found
-    return [annotation]
-
-
-def _is_model(candidate: Any) -> bool:
-    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
-
-
-def _field_names(model: type[BaseModel]) -> list[str]:
-    names: list[str] = []
-    for name, field in model.model_fields.items():
-        names.extend(n for n in (field.alias, name) if isinstance(n, str) and n not in names)
-    return names
-
-
-def _field_type(model: type[BaseModel], key: str) -> Any | None:
-    for name, field in model.model_fields.items():
-        if key in (name, field.alias):
-            return field.annotation
-    return None
-
-
-def child_alternatives(alternatives: list[Any], key: str | int) -> list[Any]:
-    """The types a value may have at `key` inside a value of one of `alternatives`."""
-    found: list[Any] = []
-    for alternative in alternatives:
-        origin, args = get_origin(alternative), get_args(alternative)
-        child: Any = None
-        if _is_model(alternative) and isinstance(key, str):
-            child = _field_type(alternative, key)
-        elif origin in (dict, collections.abc.Mapping) and len(args) == 2:
-            child = args[1]
-        elif origin is tuple and isinstance(key, int) and args:
-            child = args[0] if args[-1] is Ellipsis else (args[key] if key < len(args) else None)
-        elif (
-            origin in (list, set, frozenset, collections.abc.Sequence)
-            and isinstance(key, int)
-            and args
-        ):
-            child = args[0]
-        found.extend(alt for alt in type_alternatives(child) if alt not in found)
-    return found
-
-
-def _literal_fields(alternative: Any) -> dict[str, tuple[Any, ...]]:
-    """The allowed values of each Literal field (the tags of discriminated unions)."""
-    if not _is_model(alternative):
-        return {}
-    return {
-        name: get_args(field.annotation)
-        for name, field in alternative.model_fields.items()
-        if get_origin(field.annotation) is Literal
-    }
-
-
-def narrow_to_data(alternatives: list[Any], value: Any) -> list[Any]:
-    """Keep the union members whose Literal fields (discriminators) agree with `value`."""
-    if len(alternatives) < 2 or not isinstance(value, dict):
-        return alternatives
-    matching = [
-        alternative
-        for alternative in alternatives
-        if _is_model(alternative)
-        and all(
-            value[name] in allowed
-            for name, allowed in _literal_fields(alternative).items()
-            if name in value
-        )
-    ]
-    return matching or alternatives
-
-
-def field_names_of(alternatives: list[Any]) -> list[str] | None:
-    """Valid keys of a mapping typed as one of `alternatives`; None if free-form or unknown."""
-    models = [alternative for alternative in alternatives if _is_model(alternative)]
-    if not models or len(models) < len(alternatives):
-        return None
-    names: list[str] = []
-    for model in models:
-        names.extend(name for name in _field_names(model) if name not in names)
-    return names
-
-
-def field_names_at(model: type[BaseModel], path: FieldPath, data: Any = None) -> list[str] | None:
-    """Valid keys of the mapping at `path` of a document of `model` (data narrows unions)."""
-    alternatives = narrow_to_data([model], data)
-    for key in path:
-        alternatives = child_alternatives(alternatives, key)
-        data = _child_value(data, key)
-        alternatives = narrow_to_data(alternatives, data)
-    return field_names_of(alternatives)
-
-
-def _child_value(value: Any, key: str | int) -> Any:
-    if isinstance(value, dict):
-        return value.get(key)
-    if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
-        return value[key]
-    return None
-
-
-def _union_members_labelled(alternatives: list[Any], label: str) -> list[Any]:
-    """Union members pydantic may name `label` in an error location: class name or tag value."""
-    return [
-        alternative
-        for alternative in alternatives
-        if getattr(alternative, "__name__", None) == label
-        or any(label in allowed for allowed in _literal_fields(alternative).values())
-    ]
-
-
-def suggest_key(key: object, valid: list[str] | None, listing: str = "valid keys") -> str | None:
-    """'did you mean ...?' for a close match, else `listing`: the valid keys."""
-    if not valid:
-        return None
-    close = _close_matches(key, valid)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    shown = ", ".join(valid[:_MAX_VALID_KEYS_SHOWN])
-    more = ", ..." if len(valid) > _MAX_VALID_KEYS_SHOWN else ""
-    return f"{listing}: {shown}{more}"
-
-
-# ---------------------------------------------------------------------------- validation errors
-
-
-def describe_value(value: Any) -> str:
-    """How a value from the file reads in a message: 'abc', 2.5, true, a list, a mapping."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-_EXPECTED_BY_TYPE_PREFIX = {
-    "datetime": "a date and time like 2024-03-01T09:00:00",
-    "int": "an integer",
-    "float": "a number",
-    "decimal": "a number",
-    "bool": "true or false",
-    "string": "text",
-    "date": "a date like 2024-03-01",
-    "time_delta": "a duration",
-    "time": "a time like 09:30",
-    "model": "a mapping of fields",
-    "dict": "a mapping (key: value pairs)",
-    "list": "a list",
-    "tuple": "a list",
-    "set": "a list",
-    "frozen_set": "a list",
-}
-_BOUNDS = {
-    "greater_than_equal": ("ge", "must be at least"),
-    "greater_than": ("gt", "must be greater than"),
-    "less_than_equal": ("le", "must be at most"),
-    "less_than": ("lt", "must be less than"),
-    "multiple_of": ("multiple_of", "must be a multiple of"),
-}
-_MISSING = "required field is missing"
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
-
-
-def _message_and_hint(error: Any, alternatives: list[Any]) -> tuple[str, str | None]:
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    got = describe_value(value)
-    if kind == "missing":
-        return _MISSING, None
-    if kind == "int_from_float":
-        return f"expected a whole number, got {got}", None
-    if kind in _BOUNDS:
-        name, wording = _BOUNDS[kind]
-        return f"{wording} {describe_value(ctx.get(name))} (got {got})", None
-    if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", ""))
-        close = _close_matches(value, _QUOTED.findall(expected)) if isinstance(value, str) else []
-        hint = f"did you mean {close[0]!r}?" if close else None
-        return f"must be {'one of ' if ' or ' in expected else ''}{expected} (got {got})", hint
-    if kind == "union_tag_invalid":
-        tags = _QUOTED.findall(str(ctx.get("expected_tags", "")))
-        discriminator = str(ctx.get("discriminator", "")).strip("'")
-        expected = ", ".join(map(repr, tags))
-        message = f"unknown {discriminator} {ctx.get('tag')!r}; expected one of {expected}"
-        return message, suggest_key(ctx.get("tag"), tags)
-    if kind == "union_tag_not_found":
-        discriminator = str(ctx.get("discriminator", "")).strip("'")
-        tags = [repr(t) for a in alternatives for t in _literal_fields(a).get(discriminator, ())]
-        expected = f" (one of {', '.join(tags)})" if tags else ""
-        return f"missing {discriminator!r}, which says what kind of item this is{expected}", None
-    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        bound = "at least" if kind.endswith("short") else "at most"
-        limit = ctx.get("min_length" if kind.endswith("short") else "max_length")
-        unit = "character" if kind.startswith("string") else "item"
-        actual = ctx.get("actual_length", len(value) if hasattr(value, "__len__") else "?")
-        return f"must have {bound} {limit} {unit}{'' if limit == 1 else 's'} (got {actual})", None
-    if kind == "string_pattern_mismatch":
-        return f"must match the pattern {ctx.get('pattern')!r} (got {got})", None
-    if kind == "finite_number":
-        return f"must be a finite number (got {got})", None
-    if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", error["msg"])), None
-    if kind.endswith(("_type", "_parsing")) or "_from_" in kind:
-        for prefix, expected in _EXPECTED_BY_TYPE_PREFIX.items():
-            if kind.startswith(prefix + "_"):
-                quote = prefix == "string" and not isinstance(value, dict | list)
-                hint = "put the value in quotes to keep it as text" if quote else None
-                return f"expected {expected}, got {got}", hint
-    return str(error["msg"]), None
-
-
-def _clean_location(
-    location: tuple[Any, ...], model: type[BaseModel], exists: Callable[[FieldPath], bool]
-) -> tuple[FieldPath, list[list[Any]]]:
-    """Drop the entries pydantic adds to `loc` that are not in the data (union members and tags,
-    '[key]'); return the data path and the possible types at each of its prefixes."""
-    path: list[str | int] = []
-    alternatives: list[Any] = [model]
-    types_by_depth = [alternatives]
-    for element in location:
-        if element == "[key]":
-            continue
-        if (
-            len(alternatives) > 1
-            and isinstance(element, str)
-            and element not in (field_names_of(alternatives) or ())
-            and not exists((*path, element))
-        ):
-            alternatives = _union_members_labelled(alternatives, element) or alternatives
-            types_by_depth[-1] = alternatives
-            continue
-        path.append(element)
-        alternatives = child_alternatives(alternatives, element)
-        types_by_depth.append(alternatives)
-    return tuple(path), types_by_depth
-
-
-def problems_from_validation_error(
-    error: pydantic.ValidationError,
-    source_map: SourceMap,
-    model: type[BaseModel],
-    *,
-    data: Any = None,
-) -> list[Problem]:
-    """One located, plainly worded Problem per pydantic error. Pass `data` when it is not the
-    document `source_map` was built from (e.g. a variant with overrides applied)."""
-
-    def exists(path: FieldPath) -> bool:
-        if data is None:
-            return path in source_map
-        value: Any = data
-        for key in path:
-            if (isinstance(value, dict) and key in value) or (
-                isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value)
-            ):
-                value = value[key]
-            else:
-                return False
-        return True
-
-    problems: list[Problem] = []
-    typo_suggestions: set[FieldPath] = set()  # (*parent, suggested field) of unknown keys
-    for details in error.errors(include_url=False):
-        path, types_by_depth = _clean_location(details["loc"], model, exists)
-        message, hint = _message_and_hint(details, types_by_depth[-1])
-        if details["type"] == "extra_forbidden" and path:
-            message = f"unknown key {path[-1]!r}"
-            valid = field_names_of(types_by_depth[-2])
-            hint = suggest_key(path[-1], valid)
-            typo_suggestions.update((*path[:-1], name) for name in _close_matches(path[-1], valid))
-        if details["type"].startswith("union_tag"):
-            discriminator = str((details.get("ctx") or {}).get("discriminator", "")).strip("'")
-            if exists((*path, discriminator)):
-                path = (*path, discriminator)
-        line, column = source_map.locate(path)
-        problems.append(Problem(path, message, line, column, hint, source_map.describe(path)))
-    # A misspelt key also makes the real field "missing": report the typo only.
-    problems = [p for p in problems if not (p.message == _MISSING and p.path in typo_suggestions)]
-    return sorted(_merge_union_branches(problems), key=lambda p: (p.line or 0, p.column or 0))
-
-
-def _close_matches(key: object, valid: list[str] | None) -> list[str]:
-    by_folded = {name.casefold(): name for name in reversed(valid or [])}
-    close = difflib.get_close_matches(str(key).casefold(), list(by_folded), n=1, cutoff=0.6)
-    return [by_folded[match] for match in close]
-
-
-_EXPECTED_GOT = re.compile(r"expected (.+), got (.+)")
-
-
-def _merge_union_branches(problems: list[Problem]) -> list[Problem]:
-    """One problem per path: a value that fits no member of a union (`int | list[str]`) gets
-    one error per member from pydantic; say "expected an integer or a list, got 'x'" once."""
-    merged: dict[tuple[FieldPath, str], Problem] = {}
-    for problem in problems:
-        match = _EXPECTED_GOT.fullmatch(problem.message)
-        key = (problem.path, match.group(2) if match else problem.message)
-        earlier = merged.get(key)
-        if earlier is None:
-            merged[key] = problem
-        elif match and earlier.message != problem.message:
-            expected = _EXPECTED_GOT.fullmatch(earlier.message)
-            if expected:
-                message = f"expected {expected.group(1)} or {match.group(1)}, got {match.group(2)}"
-                merged[key] = dataclasses.replace(earlier, message=message)
-    return list(merged.values())
-
-
-def format_problems(source: str, problems: list[Problem], max_shown: int = 10) -> str:
-    """The user-facing report: a header line, then one line per problem."""
-    count = len(problems)
-    lines = [f"{source or 'scenario'}: {count} problem{'' if count == 1 else 's'}"]
-    for problem in problems[:max_shown]:
-        parts = []
-        if problem.line is not None:
-            parts.append(f"line {problem.line}, column {problem.column}")
-        shown_path = problem.display_path or format_path(problem.path)
-        if shown_path:
-            parts.append(shown_path)
-        text = " ".join(problem.message.split())
-        parts.append(f"{text} ({problem.hint})" if problem.hint else text)
-        lines.append("  " + ": ".join(parts))
-    if count > max_shown:
-        lines.append(f"  ... and {count - max_shown} more")
-    return "\n".join(lines)
 
 
 def validate_document(
