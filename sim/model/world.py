@@ -263,8 +263,8 @@ class World:
         if schedule.pool:
             yield from self._pooled_incident(alert, schedule, schedule_index)
         else:
-            # The first chain is _page_chain inlined: delegating with `yield from` adds a frame
-            # to every resume of the hottest process (measured: about a fifth of model time).
+            # The first chain is _page_chain inlined: delegating with `yield from` would add a
+            # generator frame to every resume of the hottest process in the model.
             ack_delay = self.ack_delay[alert]
             last_position = len(self.levels) - 1
             ack_at = math.inf
