@@ -6,9 +6,9 @@ share with forked worker processes and fast to use in the inner loop of a run.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.calendar import (
     BAND_BUSINESS,
+    DRAIN_WEEKS,
     MINUTES_PER_WEEK,
     SLOT_MINUTES,
     ZoneTable,
@@ -24,17 +25,18 @@ from sim.calendar import (
     public_holidays,
 )
 from sim.cascades import CascadeTables, compile_cascades
-from sim.profiles import resolve_profile
-from sim.scenario.models import (
-    ESCALATION_LEVELS,
-    SEVERITIES,
-    WEEKDAYS,
-    Rotation,
-    Scenario,
-    minutes_of_day,
+from sim.escalation import (
+    TARGET_PERSON,
+    CompiledLevel,
+    CompiledPolicy,
+    CompiledTarget,
+    default_policy,
+    named_policy,
 )
-
-LEVEL_PRIMARY, LEVEL_SECONDARY, LEVEL_MANAGER = range(3)
+from sim.paging import PagingTables, compile_paging
+from sim.profiles import resolve_profile
+from sim.scenario.models import SEVERITIES, Scenario, Team
+from sim.schedules import LayerSpec, OnCallSchedule, OverrideSpec, build_schedule, pool_schedule
 
 
 @dataclass(frozen=True)
@@ -67,40 +69,6 @@ class ArrivalTables:
 
 
 @dataclass(frozen=True)
-class TeamSchedule:
-    """Who holds the primary and secondary pager of one team at any moment."""
-
-    engineers: tuple[int, ...]
-    """Person indices in rotation order."""
-    manager: int
-    handoff_minutes: np.ndarray
-    """Sorted handoff instants (simulation minutes); shift j runs from handoff j to j + 1."""
-    first_shift_number: int
-    """Rotation position of the shift that contains handoff 0."""
-    pool: bool = False
-    """All engineers on duty at once, serving a first-come, first-served queue."""
-
-    def on_call(self, level: int, time_minutes: float) -> int:
-        """Person paged at ``level`` (primary, secondary, manager) at ``time_minutes``.
-
-        A pool has no single primary: the model pages whichever engineer is free next.
-        """
-        if level == LEVEL_MANAGER:
-            return self.manager
-        if self.pool:
-            raise ValueError("a pool team pages its first free engineer, not a rotation slot")
-        shift = bisect.bisect_right(self.handoff_minutes, time_minutes) - 1
-        position = self.first_shift_number + shift + (1 if level == LEVEL_SECONDARY else 0)
-        return self.engineers[position % len(self.engineers)]
-
-    def may_page(self, person: int, level: int, time_minutes: float) -> bool:
-        """Whether the schedule names ``person`` at ``level`` at that moment."""
-        if self.pool and level != LEVEL_MANAGER:
-            return level == LEVEL_PRIMARY and person in self.engineers
-        return person == self.on_call(level, time_minutes)
-
-
-@dataclass(frozen=True)
 class CompiledScenario:
     """A resolved scenario (one variant) as arrays."""
 
@@ -112,8 +80,10 @@ class CompiledScenario:
     team_names: tuple[str, ...]
     team_zone: np.ndarray
     """(teams,) index into ``zones``."""
-    schedules: tuple[TeamSchedule, ...]
-    """One per team, in team order, then the shared rotation's (if any) last."""
+    schedules: tuple[OnCallSchedule, ...]
+    """Each team's primary schedule, in team order, then the shared rotation's (if any) last."""
+    policies: tuple[CompiledPolicy, ...]
+    """Escalation policy per entry of ``schedules`` (the shared rotation's last)."""
     shared_covers_slot: np.ndarray | None
     """(slots,) True where the shared rotation takes the pages (None: no shared rotation)."""
     service_depends_on: tuple[tuple[int, ...], ...]
@@ -122,20 +92,20 @@ class CompiledScenario:
     person_team: np.ndarray
     person_zone: np.ndarray
     person_is_engineer: np.ndarray
+    person_leave_weeks_per_year: np.ndarray
+    """(people,) planned time off per year (0 for managers)."""
+    person_site: tuple[str, ...]
+    """Site name of each person ('' without sites)."""
     zones: tuple[ZoneTable, ...]
     business_minutes_before_slot: np.ndarray
     """(zones, slots + 1): cumulative business-hours minutes, for prevention windows."""
-    escalation_levels: tuple[int, ...]
+    paging: PagingTables
     severity_work_factor: np.ndarray
     """(4,) work-time multiplier by severity, P1 first."""
     weeks: int
     slots: int
     horizon_minutes: float
     meta: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def max_levels(self) -> int:
-        return len(ESCALATION_LEVELS)
 
     @functools.cached_property
     def band_table(self) -> np.ndarray:
@@ -153,12 +123,28 @@ class CompiledScenario:
         return np.stack([zone.weekend_index for zone in self.zones])
 
     @property
-    def team_schedules(self) -> tuple[TeamSchedule, ...]:
+    def team_schedules(self) -> tuple[OnCallSchedule, ...]:
         return self.schedules[: len(self.team_names)]
 
     @property
-    def shared_schedule(self) -> TeamSchedule | None:
+    def shared_schedule(self) -> OnCallSchedule | None:
         return self.schedules[-1] if self.shared_covers_slot is not None else None
+
+    @functools.cached_property
+    def oncall_share(self) -> np.ndarray:
+        """(engineers,) share of the horizon each engineer's team's primary schedule names
+        them (1 for a pool engineer), in person order of the engineers."""
+        share = np.zeros(len(self.person_names))
+        for schedule in self.team_schedules:
+            if schedule.pool:
+                share[list(schedule.engineers)] = 1.0
+                continue
+            starts = np.clip(np.asarray(schedule.starts), 0.0, self.horizon_minutes)
+            ends = np.append(starts[1:], self.horizon_minutes)
+            persons = np.asarray(schedule.persons)
+            named = persons >= 0
+            np.add.at(share, persons[named], (ends - starts)[named] / self.horizon_minutes)
+        return share[self.person_is_engineer]
 
 
 def _one_of_each_in_turn(teams: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -179,14 +165,9 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     horizon_minutes = float(weeks * MINUTES_PER_WEEK)
 
     team_names = tuple(team.name for team in scenario.teams)
-    team_zone_names = [team.time_zone or horizon.time_zone for team in scenario.teams]
-    zone_names = list(dict.fromkeys([horizon.time_zone, *team_zone_names]))
-    holiday_dates = public_holidays(
-        scenario.calendar.holidays_country,
-        scenario.calendar.holidays_subdivision,
-        horizon.start_date,
-        weeks,
-    )
+    people = _people(scenario)
+    zone_keys = list(dict.fromkeys([_horizon_zone_key(scenario), *people.zone_keys]))
+    holiday_cache: dict[tuple[str | None, str | None], frozenset[dt.date]] = {}
     zones = tuple(
         build_zone_table(
             horizon.start_date,
@@ -195,49 +176,127 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
             zone,
             weekend_start_minute_of_week=scenario.calendar.weekend_start.minute_of_week,
             weekend_end_minute_of_week=scenario.calendar.weekend_end.minute_of_week,
-            holiday_dates=holiday_dates,
+            holiday_dates=holiday_cache.setdefault(
+                (country, subdivision),
+                public_holidays(country, subdivision, horizon.start_date, weeks),
+            ),
         )
-        for zone in zone_names
+        for zone, country, subdivision in zone_keys
     )
     slots = len(zones[0].band)
+    range_end = float((weeks + DRAIN_WEEKS) * MINUTES_PER_WEEK)
+    person_index = {name: index for index, name in enumerate(people.names)}
 
-    person_names: list[str] = []
-    person_team: list[int] = []
-    person_zone: list[int] = []
-    person_is_engineer: list[bool] = []
-    schedules = []
+    schedules: list[OnCallSchedule] = []
+    policies: list[CompiledPolicy] = []
+    schedule_of: dict[tuple[str, int], OnCallSchedule] = {}
+    team_engineers: dict[str, tuple[int, ...]] = {}
     for team_index, team in enumerate(scenario.teams):
-        zone_index = zone_names.index(team_zone_names[team_index])
-        engineers = []
-        for name in team.engineer_names:
-            engineers.append(len(person_names))
-            person_names.append(name)
-            person_team.append(team_index)
-            person_zone.append(zone_index)
-            person_is_engineer.append(True)
-        manager = len(person_names)
-        person_names.append(team.manager_name)
-        person_team.append(team_index)
-        person_zone.append(zone_index)
-        person_is_engineer.append(False)
-        zone = team_zone_names[team_index]
-        schedules.append(
-            _team_schedule(tuple(engineers), manager, team.rotation, zone, scenario, weeks)
-        )
+        engineers = tuple(person_index[name] for name in team.engineer_names)
+        team_engineers[team.name] = engineers
+        if team.rotation.shift == "pool":
+            schedule_of[(team.name, 0)] = pool_schedule(team.name, engineers)
+            continue
+        layers = _layer_specs(team, people.team_zone[team_index][0], person_index)
+        overrides = [
+            OverrideSpec(
+                person_index[override.person],
+                *_local_minutes(
+                    [override.start, override.end], people.team_zone[team_index][0], scenario
+                ),
+            )
+            for override in team.overrides
+        ]
+        offsets = {0, 1} | {
+            target.offset
+            for policy in scenario.escalation_policies
+            for level in policy.levels
+            for target in level.targets
+            if target.schedule == team.name
+        }
+        for offset in sorted(offsets):
+            schedule_of[(team.name, offset)] = build_schedule(
+                team.name if offset == 0 else f"{team.name}+{offset}",
+                layers,
+                overrides,
+                horizon.start_date,
+                horizon.time_zone,
+                range_end,
+                offset=offset,
+            )
+    named = {policy.name: policy for policy in scenario.escalation_policies}
+    for team in scenario.teams:
+        schedules.append(schedule_of[(team.name, 0)])
+        manager = person_index[team.manager_name]
+        if team.escalation_policy is not None:
+            policies.append(
+                named_policy(
+                    named[team.escalation_policy], schedule_of, person_index, team_engineers
+                )
+            )
+        elif team.rotation.shift == "pool":
+            policies.append(
+                CompiledPolicy(
+                    team.name,
+                    (
+                        CompiledLevel(
+                            (
+                                CompiledTarget(
+                                    TARGET_PERSON, person=manager, label=team.manager_name
+                                ),
+                            ),
+                            scenario.escalation.ack_timeout_minutes,
+                        ),
+                    ),
+                    0,
+                    math.inf,
+                )
+            )
+        else:
+            policies.append(
+                default_policy(
+                    team.name,
+                    scenario.escalation,
+                    schedule_of[(team.name, 0)],
+                    schedule_of[(team.name, 1)],
+                    manager,
+                    team.manager_name,
+                )
+            )
 
     shared_covers_slot = None
     shared = scenario.shared_rotation
     if shared is not None:
-        member_schedules = [schedules[team_names.index(team)] for team in shared.teams]
-        rotation = Rotation(handoff_day=shared.handoff_day, handoff_time=shared.handoff_time)
-        schedules.append(
-            _team_schedule(
-                _one_of_each_in_turn([schedule.engineers for schedule in member_schedules]),
-                member_schedules[0].manager,
-                rotation,
+        layer = LayerSpec(
+            name="shared",
+            participants=_one_of_each_in_turn([team_engineers[team] for team in shared.teams]),
+            shift="weekly",
+            shift_hours=None,
+            handoff_day=shared.handoff_day,
+            handoff_time=shared.handoff_time,
+            time_zone=horizon.time_zone,
+        )
+        shared_schedules = [
+            build_schedule(
+                "shared" if offset == 0 else "shared+1",
+                [layer],
+                [],
+                horizon.start_date,
                 horizon.time_zone,
-                scenario,
-                weeks,
+                range_end,
+                offset=offset,
+            )
+            for offset in (0, 1)
+        ]
+        first_team = scenario.team(shared.teams[0])
+        schedules.append(shared_schedules[0])
+        policies.append(
+            default_policy(
+                "shared",
+                scenario.escalation,
+                *shared_schedules,
+                person_index[first_team.manager_name],
+                first_team.manager_name,
             )
         )
         shared_covers_slot = (
@@ -264,22 +323,23 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         arrivals=arrivals,
         service_team=service_team,
         team_names=team_names,
-        team_zone=np.array([zone_names.index(zone) for zone in team_zone_names], dtype=np.int64),
+        team_zone=np.array([zone_keys.index(key) for key in people.team_zone], dtype=np.int64),
         schedules=tuple(schedules),
+        policies=tuple(policies),
         shared_covers_slot=shared_covers_slot,
         service_depends_on=tuple(
             tuple(service_names.index(d.service) for d in service.depends_on)
             for service in scenario.services
         ),
-        person_names=tuple(person_names),
-        person_team=np.array(person_team, dtype=np.int64),
-        person_zone=np.array(person_zone, dtype=np.int64),
-        person_is_engineer=np.array(person_is_engineer, dtype=bool),
+        person_names=people.names,
+        person_team=np.array(people.team, dtype=np.int64),
+        person_zone=np.array([zone_keys.index(key) for key in people.zone], dtype=np.int64),
+        person_is_engineer=np.array(people.is_engineer, dtype=bool),
+        person_leave_weeks_per_year=np.array(people.leave_weeks_per_year, dtype=np.float64),
+        person_site=people.site,
         zones=zones,
         business_minutes_before_slot=business_minutes,
-        escalation_levels=tuple(
-            ESCALATION_LEVELS.index(level) for level in scenario.escalation.levels
-        ),
+        paging=compile_paging(scenario, people.team_zone, range_end),
         severity_work_factor=np.array(
             [scenario.response.severity_work_factor.get(s, 1.0) for s in SEVERITIES]
         ),
@@ -317,42 +377,136 @@ def _arrival_tables(
     )
 
 
-def _team_schedule(
-    engineers: tuple[int, ...],
-    manager: int,
-    rotation: Rotation,
-    zone: str,
-    scenario: Scenario,
-    weeks: int,
-) -> TeamSchedule:
-    """Handoff instants of a weekly or daily rotation, in simulation minutes.
+@dataclass(frozen=True)
+class _People:
+    """Every person of the scenario, in team order (engineers, then the manager)."""
 
-    Handoffs are at the local handoff time in the team's zone, so a daylight-saving change moves
-    them with the clock, as a paging tool does. The shift that starts at the first handoff on or
-    after the start date is shift number 0 of the rotation (the first engineer is primary).
-    """
-    start = horizon_start_utc(scenario.horizon.start_date, scenario.horizon.time_zone)
-    handoff_minute_of_day = minutes_of_day(rotation.handoff_time)
-    first_day = scenario.horizon.start_date
-    if rotation.shift in ("weekly", "pool"):
-        first_day = first_day + dt.timedelta(days=WEEKDAYS.index(rotation.handoff_day))
-        step_days = 7
-    else:
-        step_days = 1
-    # One shift before the horizon (covers its first hours) to the end of the drain period.
-    count = (weeks + 3) * 7 // step_days + 2
-    local_days = [first_day + dt.timedelta(days=step_days * (k - 1)) for k in range(count)]
-    local_instants = pd.DatetimeIndex(
-        [
-            dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=handoff_minute_of_day)
-            for day in local_days
-        ]
-    ).tz_localize(zone, nonexistent="shift_forward", ambiguous=False)
-    minutes = (local_instants.tz_convert("UTC") - start).total_seconds().to_numpy() / 60.0
-    return TeamSchedule(
-        engineers=engineers,
-        manager=manager,
-        handoff_minutes=minutes,
-        first_shift_number=-1,
-        pool=rotation.shift == "pool",
+    names: tuple[str, ...]
+    team: tuple[int, ...]
+    is_engineer: tuple[bool, ...]
+    zone: tuple[ZoneKey, ...]
+    site: tuple[str, ...]
+    leave_weeks_per_year: tuple[float, ...]
+    team_zone: tuple[ZoneKey, ...]
+
+    @property
+    def zone_keys(self) -> list[ZoneKey]:
+        return list(dict.fromkeys([*self.team_zone, *self.zone]))
+
+
+#: A calendar: (time zone, holidays country, holidays subdivision).
+ZoneKey = tuple[str, str | None, str | None]
+
+
+def _horizon_zone_key(scenario: Scenario) -> ZoneKey:
+    calendar = scenario.calendar
+    return (
+        scenario.horizon.time_zone,
+        calendar.holidays_country,
+        calendar.holidays_subdivision,
     )
+
+
+def _site_zone_key(scenario: Scenario, site_name: str | None, time_zone: str | None) -> ZoneKey:
+    """The calendar of a site (or, without one, of the horizon), in ``time_zone`` if given."""
+    calendar = scenario.calendar
+    if site_name is None:
+        return (
+            time_zone or scenario.horizon.time_zone,
+            calendar.holidays_country,
+            calendar.holidays_subdivision,
+        )
+    site = next(site for site in scenario.sites if site.name == site_name)
+    if site.holidays_country is None:
+        return (
+            time_zone or site.time_zone,
+            calendar.holidays_country,
+            calendar.holidays_subdivision,
+        )
+    return (time_zone or site.time_zone, site.holidays_country, site.holidays_subdivision)
+
+
+def _people(scenario: Scenario) -> _People:
+    names: list[str] = []
+    team: list[int] = []
+    is_engineer: list[bool] = []
+    zone: list[ZoneKey] = []
+    site: list[str] = []
+    leave: list[float] = []
+    team_zone: list[ZoneKey] = []
+    default_leave = scenario.people.leave_weeks_per_year
+    for team_index, entry in enumerate(scenario.teams):
+        own_zone = _site_zone_key(scenario, entry.site, entry.time_zone)
+        team_zone.append(own_zone)
+        for name in entry.engineer_names:
+            details = entry.engineer(name)
+            names.append(name)
+            team.append(team_index)
+            is_engineer.append(True)
+            if details.site is None:
+                zone.append(own_zone)
+                site.append(entry.site or "")
+            else:
+                zone.append(_site_zone_key(scenario, details.site, None))
+                site.append(details.site)
+            leave.append(
+                default_leave
+                if details.leave_weeks_per_year is None
+                else details.leave_weeks_per_year
+            )
+        names.append(entry.manager_name)
+        team.append(team_index)
+        is_engineer.append(False)
+        zone.append(own_zone)
+        site.append(entry.site or "")
+        leave.append(0.0)
+    return _People(
+        tuple(names),
+        tuple(team),
+        tuple(is_engineer),
+        tuple(zone),
+        tuple(site),
+        tuple(leave),
+        tuple(team_zone),
+    )
+
+
+def _layer_specs(team: Team, team_time_zone: str, person_index: dict[str, int]) -> list[LayerSpec]:
+    """The team's layers (or its ``rotation`` as the only layer) with people as indices."""
+    if not team.layers:
+        rotation = team.rotation
+        return [
+            LayerSpec(
+                name="rotation",
+                participants=tuple(person_index[name] for name in team.engineer_names),
+                shift=rotation.shift,
+                shift_hours=rotation.shift_hours,
+                handoff_day=rotation.handoff_day,
+                handoff_time=rotation.handoff_time,
+                time_zone=team_time_zone,
+            )
+        ]
+    return [
+        LayerSpec(
+            name=layer.name,
+            participants=tuple(
+                person_index[name] for name in (layer.participants or team.engineer_names)
+            ),
+            shift=layer.shift,
+            shift_hours=layer.shift_hours,
+            handoff_day=layer.handoff_day,
+            handoff_time=layer.handoff_time,
+            time_zone=layer.time_zone or team_time_zone,
+            restrictions=tuple(layer.restrictions),
+        )
+        for layer in team.layers
+    ]
+
+
+def _local_minutes(moments: list[dt.datetime], time_zone: str, scenario: Scenario) -> list[float]:
+    """Simulation minutes of naive local datetimes in ``time_zone``."""
+    start = horizon_start_utc(scenario.horizon.start_date, scenario.horizon.time_zone)
+    localized = pd.DatetimeIndex(moments).tz_localize(
+        time_zone, nonexistent="shift_forward", ambiguous=False
+    )
+    return ((localized.tz_convert("UTC") - start).total_seconds() / 60.0).tolist()

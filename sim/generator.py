@@ -28,8 +28,10 @@ from sim.compile import ArrivalTables
 
 STREAM_ALERTS = 1
 STREAM_ENDOGENOUS = 2
+STREAM_EXTRA_ACKS = 3
+STREAM_LEAVE = 4
 
-#: Columns of the per-alert uniform matrix. Appending a column keeps the earlier ones unchanged.
+#: Columns of the per-alert uniform matrix (drawn row by row: adding one changes every draw).
 DECISION_COLUMNS = (
     "severity",
     "detected",
@@ -52,6 +54,10 @@ DECISION_COLUMNS = (
 ACK_COLUMNS = slice(
     DECISION_COLUMNS.index("ack_primary"), DECISION_COLUMNS.index("ack_manager") + 1
 )
+#: Ack uniforms of the 4th to 8th page of an incident's chain (repeats, everyone-targets),
+#: drawn from their own per-run stream in the order of the sorted alert stream, so the numbers
+#: of the first three pages (and every scenario without longer chains) are unchanged.
+EXTRA_ACK_PAGES = 5
 HANDOVER_ACK_COLUMNS = slice(
     DECISION_COLUMNS.index("handover_ack_primary"),
     DECISION_COLUMNS.index("handover_ack_manager") + 1,
@@ -78,8 +84,18 @@ class AlertStream:
     """Index (in this stream) of the root failure's alert; an alert's own index for a root."""
     depth: np.ndarray | None = None
     """Hops from the root failure: 0 for a root alert, 1 for its direct symptoms, ..."""
+    extra_ack_uniforms: np.ndarray | None = None
+    """(alerts, EXTRA_ACK_PAGES) ack uniforms of the 4th to 8th page of a chain."""
+    seed: tuple[int, int] = (0, 0)
+    """(root seed, run index): the model keys its own streams (leave, mistakes) with it."""
 
     def __post_init__(self) -> None:
+        if self.extra_ack_uniforms is None:
+            object.__setattr__(
+                self,
+                "extra_ack_uniforms",
+                np.full((len(self.time_minutes), EXTRA_ACK_PAGES), 0.5),
+            )
         if self.root is None:
             object.__setattr__(self, "root", np.arange(len(self.time_minutes), dtype=np.int64))
         if self.depth is None:
@@ -241,6 +257,10 @@ def generate_alert_stream(
     order = np.argsort(time, kind="stable")
     position = np.empty_like(order)
     position[order] = np.arange(len(order))
+    extra_rng = np.random.Generator(
+        np.random.PCG64(run_seed_sequence(root_seed, run_index, STREAM_EXTRA_ACKS))
+    )
+    extra = np.minimum(1.0 - extra_rng.random((len(order), EXTRA_ACK_PAGES)), 1.0 - 1e-12)
     return AlertStream(
         time_minutes=time[order],
         service=service[order].astype(np.int32),
@@ -248,6 +268,8 @@ def generate_alert_stream(
         uniforms=uniforms[order],
         root=position[root[order]],
         depth=depth[order].astype(np.int8),
+        extra_ack_uniforms=extra,
+        seed=(root_seed, run_index),
     )
 
 

@@ -17,6 +17,7 @@ from sim.model.records import (
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
+    STATE_SILENCED,
     STATE_SUPPRESSED,
     RunRecords,
 )
@@ -56,12 +57,26 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "misrouted_pages": "first-chain pages to a team that does not own the root cause",
     "reassignments": "incidents handed over to the owning team after a misrouted page",
     "consults": "incidents where the shared rotation consulted the owning team",
+    "sleep_interruptions_per_engineer_max": "sleep-hour pages of the engineer with the most",
+    "oncall_share_max": (
+        "largest share of an engineer's time on a primary schedule (guidance: at most 25%)"
+    ),
+    "engineers_over_19_per_month": (
+        "engineers with more than 19 pages in a 30-day month, per month (burnout level)"
+    ),
+    "deferred_alerts": "low-urgency alerts held until support hours",
+    "notify_only_alerts": "low-urgency alerts that notified outside support hours, no escalation",
+    "silenced_alerts": "alerts in a maintenance window (never paged)",
+    "coverage_gap_alerts": "incidents that met a level naming nobody (a schedule gap)",
+    "retriggers": "acknowledgements that expired before resolution and paged again",
+    "fatigue_incidents": "incidents caused by a tired person's mistake",
 }
 #: Per-team KPIs, named `<kpi>__<team>`; their meaning, with {team} for the team's name.
 TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
     "pages": "pages to the people of team {team}",
     "weekend_escalations_per_weekend": "weekend escalations whose first page went to {team}",
     "root_elsewhere_share": "share of {team}'s pages whose root cause another team owns",
+    "sleep_interruptions_per_engineer": "sleep-hour pages per engineer of {team}",
 }
 KPIS = tuple(KPI_DESCRIPTIONS)
 
@@ -169,7 +184,22 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         "misrouted_pages": float(np.sum(misrouted)),
         "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),
         "consults": float(np.sum(records.handover == HANDOVER_CONSULT)),
-        **_team_kpis(compiled, records, page_team, page_owner, first_in_weekend, first_person),
+        "sleep_interruptions_per_engineer_max": float(
+            np.bincount(records.page_person[page_band == BAND_SLEEP], minlength=len(engineer))[
+                engineer
+            ].max()
+        ),
+        "oncall_share_max": float(oncall_share(compiled).max()),
+        "engineers_over_19_per_month": _engineers_over_per_month(compiled, records, 19),
+        "deferred_alerts": float(records.deferred.sum()),
+        "notify_only_alerts": float(records.notify_only.sum()),
+        "silenced_alerts": float(np.sum(records.state == STATE_SILENCED)),
+        "coverage_gap_alerts": float(records.coverage_gap.sum()),
+        "retriggers": float(records.retriggers.sum()),
+        "fatigue_incidents": float(np.sum(records.caused_by >= 0)),
+        **_team_kpis(
+            compiled, records, page_team, page_owner, first_in_weekend, first_person, page_band
+        ),
     }
 
 
@@ -199,8 +229,7 @@ def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> fl
     overloaded = 0
     blocks_total = 0
     for team_index, schedule in enumerate(compiled.team_schedules):
-        handoffs = schedule.handoff_minutes
-        first_block = handoffs[0]
+        first_block = schedule.first_handoff_minutes
         blocks = int(np.ceil((compiled.horizon_minutes - first_block) / 720.0))
         in_team = first_level & (compiled.person_team[records.page_person] == team_index)
         block = np.floor((records.page_minutes[in_team] - first_block) / 720.0).astype(np.int64)
@@ -219,8 +248,14 @@ def _team_kpis(
     page_owner: np.ndarray,
     first_in_weekend: np.ndarray,
     first_person: np.ndarray,
+    page_band: np.ndarray,
 ) -> dict[str, float]:
     teams = len(compiled.team_names)
+    sleep_pages = np.bincount(
+        page_team[(page_band == BAND_SLEEP) & compiled.person_is_engineer[records.page_person]],
+        minlength=teams,
+    )
+    engineers = np.bincount(compiled.person_team[compiled.person_is_engineer], minlength=teams)
     pages = np.bincount(page_team, minlength=teams)
     elsewhere = np.bincount(page_team[page_owner != page_team], minlength=teams)
     first_team = compiled.person_team[first_person]
@@ -234,4 +269,34 @@ def _team_kpis(
         values[team_kpi_name("root_elsewhere_share", team)] = (
             elsewhere[index] / pages[index] if pages[index] else float("nan")
         )
+        values[team_kpi_name("sleep_interruptions_per_engineer", team)] = (
+            sleep_pages[index] / engineers[index]
+        )
     return values
+
+
+def oncall_share(compiled: CompiledScenario) -> np.ndarray:
+    """Per engineer, the share of the horizon their team's primary schedule names them.
+
+    This is the scheduled share; leave and rest move some of it to substitutes at run time.
+    Engineers of a pool team are on duty all the time (share 1).
+    """
+    return compiled.oncall_share
+
+
+def _engineers_over_per_month(
+    compiled: CompiledScenario, records: RunRecords, threshold: int
+) -> float:
+    """Mean number of engineers with more than ``threshold`` pages per 30-day month."""
+    month_minutes = 30 * 1440.0
+    months = int(compiled.horizon_minutes // month_minutes)
+    if months == 0:
+        return float("nan")
+    engineer = compiled.person_is_engineer[records.page_person]
+    month = (records.page_minutes // month_minutes).astype(np.int64)
+    keep = engineer & (month < months)
+    people = len(compiled.person_names)
+    counts = np.bincount(
+        records.page_person[keep] * months + month[keep], minlength=people * months
+    )
+    return float(np.sum(counts > threshold) / months)

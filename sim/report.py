@@ -36,6 +36,15 @@ REPORT_KPIS = (
     "grouped_alerts",
     "suppressed_alerts",
     "inhibition_delayed",
+    "sleep_interruptions_per_engineer_max",
+    "oncall_share_max",
+    "engineers_over_19_per_month",
+    "deferred_alerts",
+    "notify_only_alerts",
+    "silenced_alerts",
+    "coverage_gap_alerts",
+    "retriggers",
+    "fatigue_incidents",
 )
 
 LABELS = {
@@ -60,11 +69,21 @@ LABELS = {
     "grouped_alerts": "Alerts grouped",
     "suppressed_alerts": "Alerts suppressed",
     "inhibition_delayed": "Delayed by inhibition",
+    "sleep_interruptions_per_engineer_max": "Sleep pages, top engineer",
+    "oncall_share_max": "Top on-call share",
+    "engineers_over_19_per_month": "Engineers >19 pages/month",
+    "deferred_alerts": "Alerts deferred",
+    "notify_only_alerts": "Alerts notify-only",
+    "silenced_alerts": "Alerts silenced",
+    "coverage_gap_alerts": "Coverage-gap incidents",
+    "retriggers": "Ack expiry re-triggers",
+    "fatigue_incidents": "Fatigue incidents",
 }
 TEAM_LABELS = {
     "pages": "Pages, {team}",
     "weekend_escalations_per_weekend": "Wknd escalations, {team}",
     "root_elsewhere_share": "Root elsewhere, {team}",
+    "sleep_interruptions_per_engineer": "Sleep pages/eng, {team}",
 }
 
 

@@ -114,7 +114,7 @@ def test_handoff_follows_local_time_across_daylight_saving():
         horizon={"weeks": 14, "start_date": "2026-01-05", "time_zone": "Europe/Berlin"}
     )
     compiled = compile_scenario(scenario)
-    handoffs = compiled.schedules[0].handoff_minutes
+    handoffs = compiled.schedules[0].starts  # every handoff starts a new segment
     monday_march_23 = 11 * 7 * 1440  # 00:00 Berlin (CET), week 11
     monday_march_30 = 12 * 7 * 1440  # 00:00 Berlin would be, in CET minutes
     assert monday_march_23 + 540 in handoffs

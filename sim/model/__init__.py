@@ -7,6 +7,7 @@ from sim.generator import AlertStream
 from sim.model.automation import AutomationOutcome, decide_automation
 from sim.model.records import STATE_NAMES, RunRecords
 from sim.model.world import World
+from sim.paging import apply_paging_rules
 
 __all__ = ["STATE_NAMES", "AutomationOutcome", "RunRecords", "World", "run_model"]
 
@@ -16,6 +17,13 @@ def run_model(
 ) -> RunRecords:
     """Run one variant on one run's alert stream and return its event records."""
     outcome = decide_automation(compiled, stream)
+    paging = apply_paging_rules(
+        compiled.paging,
+        outcome.page_minutes,
+        stream.severity,
+        stream.service,
+        compiled.service_team[stream.service],
+    )
     world = World(
         compiled,
         stream.service,
@@ -23,6 +31,9 @@ def run_model(
         trace=trace,
         root=stream.root,
         start_minutes=stream.time_minutes,
+        severity=stream.severity,
+        paging=paging,
+        seed=stream.seed,
     )
     world.run()
     return world.records(stream.time_minutes)

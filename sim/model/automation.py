@@ -30,7 +30,8 @@ class AutomationOutcome:
         auto_resolved_minutes: when an auto-resolved incident ended (NaN otherwise).
         page_minutes: when a human is first paged (NaN for prevented and auto-resolved alerts).
         work_minutes: hands-on time a human needs, by severity.
-        ack_delay_minutes: (alerts, 3) time to acknowledge for primary, secondary, manager.
+        ack_delay_minutes: (alerts, 8) time to acknowledge of the 1st, 2nd, ... page of the
+            incident's chain (later pages reuse the columns in turn).
         route_correct: root-owner routing identifies the root (None: always).
         triage_minutes: time a responder outside the owning team spends before handing over.
         runbook_fix: a shared-rotation responder outside the domain can fix it with a runbook.
@@ -114,7 +115,9 @@ def decide_automation(compiled: CompiledScenario, stream: AlertStream) -> Automa
         page_minutes=np.where(needs_human, start + run_time, np.nan),
         work_minutes=response.work_time_minutes.quantile(stream.column("work_time"))
         * compiled.severity_work_factor[stream.severity],
-        ack_delay_minutes=response.ack_delay_minutes.quantile(stream.uniforms[:, ACK_COLUMNS]),
+        ack_delay_minutes=response.ack_delay_minutes.quantile(
+            np.concatenate([stream.uniforms[:, ACK_COLUMNS], stream.extra_ack_uniforms], axis=1)
+        ),
         route_correct=stream.column("route") < scenario.routing.root_identification_accuracy,
         triage_minutes=scenario.routing.triage_minutes.quantile(stream.column("triage")),
         runbook_fix=stream.column("runbook_fix")

@@ -11,11 +11,15 @@ STATE_AUTO_RESOLVED = 1
 STATE_RESOLVED = 2
 STATE_GROUPED = 3
 STATE_SUPPRESSED = 4
-STATE_NAMES = ("prevented", "auto_resolved", "resolved", "grouped", "suppressed")
+STATE_SILENCED = 5
+STATE_NAMES = ("prevented", "auto_resolved", "resolved", "grouped", "suppressed", "silenced")
 
 PAGE_FIRST = 0
 PAGE_REASSIGNMENT = 1
 PAGE_CONSULT = 2
+PAGE_NOTIFY = 3
+PAGE_RETRIGGER = 4
+PAGE_KIND_NAMES = ("first", "reassignment", "consult", "notify", "re-trigger")
 
 HANDOVER_NONE = 0
 HANDOVER_REASSIGNMENT = 1
@@ -30,7 +34,8 @@ class RunRecords:
     incident's records; a grouped alert points to nothing but its resolution time):
         state: terminal state (STATE_*); every alert ends in exactly one: prevented,
             auto-resolved, resolved (led an incident a human resolved), grouped (joined another
-            alert's incident), suppressed (inhibited: never paged).
+            alert's incident), suppressed (inhibited: never paged), silenced (in a maintenance
+            window: never paged).
         service, root: the alerting service, and the index of the alert of its root failure.
         start_minutes: when the incident started (or would have, if prevented).
         first_page_minutes / first_page_person: the first page (NaN / -1 without a page).
@@ -41,10 +46,18 @@ class RunRecords:
         worker: who worked the incident (after any handover).
         handover: HANDOVER_NONE, HANDOVER_REASSIGNMENT or HANDOVER_CONSULT.
         delayed_by_inhibition: an independent failure that waited for an inhibition to end.
+        deferred: a low-urgency alert whose page waited for support hours.
+        notify_only: a low-urgency alert outside support hours that notified without escalating.
+        coverage_gap: a level of its policy named nobody when it was reached.
+        retriggers: times its acknowledgement expired before resolution.
+        caused_by: for an incident caused by a tired person's mistake, the incident whose fix
+            caused it (-1 otherwise). These endogenous alerts follow the exogenous ones.
+    Per person: leave and rest, lists of (start, end) minutes away; sleep_pages, pages received
+    in the person's sleep hours.
     Per page, in the order pages were sent:
         page_alert, page_minutes, page_person, page_level (position in its escalation chain),
-        page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT), page_schedule (index into
-        CompiledScenario.schedules of the rotation that named the person).
+        page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT, PAGE_NOTIFY, PAGE_RETRIGGER),
+        page_schedule (index into CompiledScenario.policies of the policy that paged).
     """
 
     state: np.ndarray
@@ -68,3 +81,11 @@ class RunRecords:
     handover: np.ndarray
     delayed_by_inhibition: np.ndarray
     simpy_events: int
+    deferred: np.ndarray
+    notify_only: np.ndarray
+    coverage_gap: np.ndarray
+    retriggers: np.ndarray
+    caused_by: np.ndarray
+    leave: tuple[list[tuple[float, float]], ...]
+    rest: tuple[list[tuple[float, float]], ...]
+    sleep_pages: np.ndarray

@@ -1,24 +1,32 @@
 """The SimPy world: incidents that reach a human, the people who carry the pager, escalation.
 
-Only what involves people runs in SimPy; automation outcomes are decided beforehand in bulk
-(:mod:`sim.model.automation`). One long-lived dispatcher process releases incidents at their page
-time; each incident is a short process:
+Only what involves people runs in SimPy; automation outcomes and paging rules are decided
+beforehand in bulk (:mod:`sim.model.automation`, :mod:`sim.paging`). One long-lived dispatcher
+process releases incidents at their page time; each incident is a short process:
 
 1. Correlation (if enabled, :mod:`sim.model.correlation`): the alert joins the open incident of
    its root failure, or is suppressed while a dependency has an open incident.
 2. Routing: the incident goes to the team owning the alerting service (``symptom-owner``) or, when
    correlation identifies the root, to the root's owner (``root-owner``). Outside business hours
    a shared rotation, if configured, takes every page instead.
-3. Page the first level of the escalation chain (that team's primary on call at that moment).
-   While nobody has acknowledged within ``ack_timeout_minutes``, page the next level (secondary,
-   then manager). Earlier levels stay paged: whoever acknowledges first takes the incident, as in
-   common paging tools. Each person's ack delay is pre-drawn per level.
+3. The team's escalation policy (:mod:`sim.escalation`) pages its levels in order. At each level
+   every target is paged: a schedule's on-call person (or, if they are on leave or resting, the
+   next available participant of the winning layer), a named person, the next engineer of a
+   round-robin, or everyone. A level that names nobody (a coverage gap) passes straight to the
+   next level and is counted. While nobody has acknowledged within the level's delay, the next
+   level is paged; after the last, the chain repeats ``repeat`` times. Earlier levels stay paged:
+   whoever acknowledges first takes the incident, as in common paging tools. The ack delay of
+   the k-th page of a chain is pre-drawn per alert, times the person's fatigue slowdown.
+   A notify-only alert (a low-urgency rule) pages the first level only and never escalates.
 4. Handover: if the person who acknowledged is not in the team that owns the root cause, they
    triage for ``routing.triage_minutes`` and then hand over: a *reassignment* (a misrouted page)
    or, from the shared rotation, a *consult* of the owning team's on-call, unless a runbook lets
-   the shared responder fix it (``shared_rotation.fix_probability``). The owning team's chain is
-   paged as in step 3.
-5. The person who took the incident last works it; then it is resolved.
+   the shared responder fix it (``shared_rotation.fix_probability``). The owning team's policy
+   is paged as in step 3.
+5. The person who took the incident last works it (slowed by fatigue); then it is resolved. If
+   the policy's acknowledgement expires before that, the first level is paged again (a
+   re-trigger) every ``ack_expiry_minutes`` until the incident is resolved. A tired person's fix
+   may cause a new incident (:mod:`sim.model.people`).
 
 **A pool team** (``rotation.shift: pool``) has every engineer on duty: an incident waits, first
 come first served, for the first free engineer, who is paged then and stays engaged until the
@@ -40,23 +48,30 @@ import numpy as np
 import simpy
 
 from sim.calendar import SLOT_MINUTES
-from sim.compile import LEVEL_MANAGER, LEVEL_PRIMARY, CompiledScenario
+from sim.compile import CompiledScenario
+from sim.escalation import TARGET_EVERYONE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_SCHEDULE
+from sim.generator import STREAM_ENDOGENOUS, run_seed_sequence
 from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
+from sim.model.people import People
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_NONE,
     HANDOVER_REASSIGNMENT,
     PAGE_CONSULT,
     PAGE_FIRST,
+    PAGE_NOTIFY,
     PAGE_REASSIGNMENT,
+    PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
+    STATE_SILENCED,
     STATE_SUPPRESSED,
     RunRecords,
 )
+from sim.paging import PagingDecision
 
 
 def _events_scheduled(env: simpy.Environment) -> int:
@@ -89,25 +104,50 @@ class World:
         trace: list[tuple] | None = None,
         root: np.ndarray | None = None,
         start_minutes: np.ndarray | None = None,
+        *,
+        severity: np.ndarray | None = None,
+        paging: PagingDecision | None = None,
+        seed: tuple[int, int] = (0, 0),
     ) -> None:
         self.env = simpy.Environment()
         self.events_processed = 0
         self.compiled = compiled
         self.outcome = outcome
         self.trace = trace
-        self.people = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
+        self.seed = seed
+        scenario = compiled.scenario
+        self.people = People(compiled, seed)
+        self.may_be_away = self.people.may_be_away
+        self.tracks_sleep = self.people.tracks_sleep
+        self.fatigue = self.people.fatigue_enabled
+        self.resources = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
+        self.schedules = compiled.schedules
+        self.policies = compiled.policies
         self.pools = {
-            id(schedule): _Pool(self.env, schedule.engineers)
-            for schedule in compiled.schedules
+            index: _Pool(self.env, schedule.engineers)
+            for index, schedule in enumerate(compiled.schedules)
             if schedule.pool
         }
-        self.levels = compiled.escalation_levels
-        self.ack_timeout = compiled.scenario.escalation.ack_timeout_minutes
+        self.team_manager = [
+            next(
+                person
+                for person, team in enumerate(compiled.person_team.tolist())
+                if team == team_index and not compiled.person_is_engineer[person]
+            )
+            for team_index in range(len(compiled.team_names))
+        ]
+        self.level_names = scenario.escalation.levels
+        self.ack_timeout = scenario.escalation.ack_timeout_minutes
+        self.round_robin: dict[int, int] = {}
         alerts = len(service)
         root = np.arange(alerts) if root is None else root
-        self.service_array = np.asarray(service)
-        self.root_array = np.asarray(root)
-        scenario = compiled.scenario
+        self.alerts_exogenous = alerts
+        self.service_list = np.asarray(service).tolist()
+        self.root_list = np.asarray(root).tolist()
+        self.severity_list = [2] * alerts if severity is None else np.asarray(severity).tolist()
+        self.start_list = (
+            outcome.page_minutes if start_minutes is None else np.asarray(start_minutes)
+        ).tolist()
         symptom_team = compiled.service_team[service]
         owner_team = compiled.service_team[service[root]]
         routed_team = (
@@ -122,13 +162,15 @@ class World:
         self.shared_covers = (
             None if compiled.shared_covers_slot is None else compiled.shared_covers_slot.tolist()
         )
-        self.schedules = compiled.schedules
         self.shared_index = len(compiled.schedules) - 1
         self.ack_delay = outcome.ack_delay_minutes.tolist()
         self.handover_ack_delay = outcome.handover_ack_delay_minutes.tolist()
         self.triage = outcome.triage_minutes.tolist()
         self.runbook_fix = outcome.runbook_fix.tolist()
         self.work = outcome.work_minutes.tolist()
+        self.paging = paging
+        self.page_minutes_by_alert = outcome.page_minutes if paging is None else paging.page_minutes
+        self.notify_only = [False] * alerts if paging is None else paging.notify_only.tolist()
         correlation = scenario.correlation
         self.correlator = (
             Correlator(
@@ -156,16 +198,26 @@ class World:
         self.highest_level = [-1] * alerts
         self.work_start_minutes = [math.nan] * alerts
         self.resolved_minutes = [math.nan] * alerts
+        self.coverage_gap = [False] * alerts
+        self.retriggers = [0] * alerts
+        self.caused_by = [-1] * alerts
         self.page_alert: list[int] = []
         self.page_minutes: list[float] = []
         self.page_person: list[int] = []
         self.page_level: list[int] = []
         self.page_kind: list[int] = []
         self.page_schedule: list[int] = []
+        fatigue = scenario.people.fatigue
+        self.mistakes = self.fatigue and fatigue.mistake_probability_per_debt_hour > 0
+        if self.mistakes:
+            self.endogenous = np.random.Generator(
+                np.random.PCG64(run_seed_sequence(seed[0], seed[1], STREAM_ENDOGENOUS))
+            )
+            self.mistake_uniform = self.endogenous.random(alerts).tolist()
 
     def run(self) -> None:
         """Run until every incident is resolved (arrivals stop at the horizon; work drains)."""
-        page_minutes = self.outcome.page_minutes
+        page_minutes = self.page_minutes_by_alert
         human = np.flatnonzero(~np.isnan(page_minutes))
         order = human[np.argsort(page_minutes[human], kind="stable")]
         self.env.process(self._dispatch(order.tolist(), page_minutes[order].tolist()))
@@ -204,28 +256,91 @@ class World:
         self.page_level.append(level)
         self.page_kind.append(kind)
         self.page_schedule.append(schedule)
+        if self.tracks_sleep:
+            self.people.paged(person, now)
         if self.trace is not None:
             self.trace.append((now, "page", alert, person, level))
 
-    def _page_chain(self, alert: int, schedule, schedule_index: int, ack_delay, kind: int):
-        """Page the escalation levels of ``schedule`` until someone acknowledges; returns who.
+    def _substitute(self, crew: tuple[int, ...], person: int, now: float) -> int:
+        """The next participant after ``person`` who is not away (-1: nobody)."""
+        count = len(crew)
+        start = crew.index(person) if person in crew else -1
+        for step in range(1, count + 1):
+            candidate = crew[(start + step) % count]
+            if candidate != person and self.people.available(candidate, now):
+                return candidate
+        return -1
 
-        Used for the chain after a handover; the first chain is the same loop, inlined in
-        ``_incident`` for speed.
-        """
+    def _targets(self, level, now: float) -> list[int]:
+        """People a level pages at ``now`` (empty: a coverage gap)."""
+        found: list[int] = []
+        away = self.may_be_away
+        for target in level.targets:
+            kind = target.kind
+            if kind == TARGET_SCHEDULE:
+                schedule = target.schedule
+                segment = schedule.segment_at(now)
+                person = schedule.persons[segment]
+                if person >= 0 and away and not self.people.available(person, now):
+                    person = self._substitute(schedule.participants[segment], person, now)
+                if person >= 0:
+                    found.append(person)
+            elif kind == TARGET_PERSON:
+                if not away or self.people.available(target.person, now):
+                    found.append(target.person)
+            elif kind == TARGET_ROUND_ROBIN:
+                engineers = target.engineers
+                turn = self.round_robin.get(id(target), 0)
+                for step in range(len(engineers)):
+                    candidate = engineers[(turn + step) % len(engineers)]
+                    if not away or self.people.available(candidate, now):
+                        found.append(candidate)
+                        self.round_robin[id(target)] = (turn + step + 1) % len(engineers)
+                        break
+            else:
+                assert kind == TARGET_EVERYONE
+                found.extend(
+                    person
+                    for person in target.engineers
+                    if not away or self.people.available(person, now)
+                )
+        if len(found) > 1:
+            found = list(dict.fromkeys(found))
+        return found
+
+    def _chain(self, alert: int, policy_index: int, ack_delay: list[float], kind: int):
+        """Page the policy's levels until someone acknowledges; returns who did."""
         env = self.env
-        last_position = len(self.levels) - 1
+        policy = self.policies[policy_index]
+        chain = policy.levels[:1] if self.notify_only[alert] else policy.chain
+        if self.notify_only[alert]:
+            kind = PAGE_NOTIFY
+        last_position = len(chain) - 1
+        columns = len(ack_delay)
         ack_at = math.inf
         acker = -1
-        for position, level in enumerate(self.levels):
-            person = schedule.on_call(level, env.now)
-            self._page(alert, person, position, kind, schedule_index)
-            candidate = env.now + ack_delay[level]
-            if candidate < ack_at:
-                ack_at, acker = candidate, person
-            if position == last_position or ack_at <= env.now + self.ack_timeout:
-                break
-            yield env.timeout(self.ack_timeout)
+        sent = 0
+        while acker < 0:
+            for position, level in enumerate(chain):
+                people = self._targets(level, env.now)
+                if not people:
+                    self.coverage_gap[alert] = True
+                    if self.trace is not None:
+                        self.trace.append((env.now, "gap", alert, -1, position))
+                    continue
+                for person in people:
+                    self._page(alert, person, position, kind, policy_index)
+                    delay = ack_delay[sent % columns]
+                    if self.fatigue:
+                        delay *= self.people.slowdown(person, env.now)
+                    sent += 1
+                    if env.now + delay < ack_at:
+                        ack_at, acker = env.now + delay, person
+                if position == last_position or ack_at <= env.now + level.delay_minutes:
+                    break
+                yield env.timeout(level.delay_minutes)
+            if acker < 0:  # nobody at any level: try again after the first level's delay
+                yield env.timeout(chain[0].delay_minutes)
         yield env.timeout(ack_at - env.now)
         if self.ack_person[alert] < 0:
             self.ack_minutes[alert] = env.now
@@ -258,31 +373,11 @@ class World:
             self.shared_covers is not None
             and self.shared_covers[min(int(env.now // SLOT_MINUTES), len(self.shared_covers) - 1)]
         )
-        schedule_index = self.shared_index if shared else self.routed_team[alert]
-        schedule = self.schedules[schedule_index]
-        if schedule.pool:
-            yield from self._pooled_incident(alert, schedule, schedule_index)
+        policy_index = self.shared_index if shared else self.routed_team[alert]
+        if policy_index in self.pools:
+            yield from self._pooled_incident(alert, policy_index)
         else:
-            # The first chain is _page_chain inlined: delegating with `yield from` would add a
-            # generator frame to every resume of the hottest process in the model.
-            ack_delay = self.ack_delay[alert]
-            last_position = len(self.levels) - 1
-            ack_at = math.inf
-            worker = -1
-            for position, level in enumerate(self.levels):
-                person = schedule.on_call(level, env.now)
-                self._page(alert, person, position, PAGE_FIRST, schedule_index)
-                candidate = env.now + ack_delay[level]
-                if candidate < ack_at:
-                    ack_at, worker = candidate, person
-                if position == last_position or ack_at <= env.now + self.ack_timeout:
-                    break
-                yield env.timeout(self.ack_timeout)
-            yield env.timeout(ack_at - env.now)
-            self.ack_minutes[alert] = env.now
-            self.ack_person[alert] = worker
-            if self.trace is not None:
-                self.trace.append((env.now, "ack", alert, worker, -1))
+            worker = yield from self._chain(alert, policy_index, self.ack_delay[alert], PAGE_FIRST)
             if self.person_team[worker] != owner and not (shared and self.runbook_fix[alert]):
                 yield env.timeout(self.triage[alert])
                 kind = PAGE_CONSULT if shared else PAGE_REASSIGNMENT
@@ -290,41 +385,131 @@ class World:
                 if self.trace is not None:
                     name = "consult" if shared else "reassign"
                     self.trace.append((env.now, name, alert, worker, -1))
-                worker = yield from self._page_chain(
-                    alert,
-                    self.schedules[owner],
-                    owner,
-                    self.handover_ack_delay[alert],
-                    kind,
-                )
+                policy_index = owner
+                worker = yield from self._chain(alert, owner, self.handover_ack_delay[alert], kind)
             self.worker[alert] = worker
-            with self.people[worker].request() as request:
+            if self.policies[policy_index].ack_expiry_minutes < math.inf:
+                env.process(self._ack_expiry(alert, policy_index))
+            with self.resources[worker].request() as request:
                 yield request
                 self.work_start_minutes[alert] = env.now
-                yield env.timeout(self.work[alert])
+                work = self.work[alert]
+                if self.fatigue:
+                    work *= self.people.slowdown(worker, env.now)
+                yield env.timeout(work)
             self.resolved_minutes[alert] = env.now
             if self.trace is not None:
                 self.trace.append((env.now, "resolve", alert, worker, -1))
+            if self.mistakes:
+                self._maybe_mistake(alert, worker)
         if group is not None:
             self.correlator.close(group)
             for member in group.members:
                 self.resolved_minutes[member] = env.now
 
-    def _pooled_incident(self, alert: int, schedule, schedule_index: int):
+    def _ack_expiry(self, alert: int, policy_index: int):
+        """Re-trigger the first level each time the acknowledgement expires before resolution."""
         env = self.env
-        pool = self.pools[id(schedule)]
+        policy = self.policies[policy_index]
+        ack_delay = self.ack_delay[alert]
+        while True:
+            yield env.timeout(policy.ack_expiry_minutes)
+            if not math.isnan(self.resolved_minutes[alert]):
+                return
+            self.retriggers[alert] += 1
+            if self.trace is not None:
+                self.trace.append((env.now, "retrigger", alert, -1, -1))
+            people = self._targets(policy.levels[0], env.now)
+            if not people:
+                self.coverage_gap[alert] = True
+                continue
+            ack_at, acker = math.inf, -1
+            for person in people:
+                self._page(alert, person, 0, PAGE_RETRIGGER, policy_index)
+                delay = ack_delay[self.highest_level[alert] % len(ack_delay)]
+                if self.fatigue:
+                    delay *= self.people.slowdown(person, env.now)
+                if env.now + delay < ack_at:
+                    ack_at, acker = env.now + delay, person
+            yield env.timeout(ack_at - env.now)
+            if self.trace is not None:
+                self.trace.append((env.now, "ack", alert, acker, -1))
+            if not math.isnan(self.resolved_minutes[alert]):
+                return
+
+    def _maybe_mistake(self, alert: int, worker: int) -> None:
+        """A tired person's fix causes a new incident on the same service, later."""
+        now = self.env.now
+        if self.mistake_uniform[alert] >= self.people.mistake_probability(worker, now):
+            return
+        rng = self.endogenous
+        fatigue = self.compiled.scenario.people.fatigue
+        response = self.compiled.scenario.response
+        delay = float(fatigue.mistake_delay_minutes.quantile(np.array([rng.random()]))[0])
+        new = self._new_alert(alert, now + delay, rng, response)
+        if self.trace is not None:
+            self.trace.append((now, "mistake", alert, worker, new))
+        self.env.process(self._delayed_incident(new, delay))
+
+    def _delayed_incident(self, alert: int, delay: float):
+        yield self.env.timeout(delay)
+        yield from self._incident(alert)
+
+    def _new_alert(self, cause: int, start: float, rng: np.random.Generator, response) -> int:
+        """Append an endogenous alert like ``cause`` (same service and severity); its index."""
+        new = len(self.service_list)
+        service = self.service_list[cause]
+        severity = self.severity_list[cause]
+        uniforms = 1.0 - rng.random(16)
+        self.service_list.append(service)
+        self.root_list.append(new)
+        self.severity_list.append(severity)
+        self.start_list.append(start)
+        team = int(self.compiled.service_team[service])
+        self.routed_team.append(team)
+        self.owner_team.append(team)
+        self.ack_delay.append(response.ack_delay_minutes.quantile(uniforms[:8]).tolist())
+        self.handover_ack_delay.append(response.ack_delay_minutes.quantile(uniforms[8:11]).tolist())
+        self.triage.append(0.0)
+        self.runbook_fix.append(False)
+        factor = float(self.compiled.severity_work_factor[severity])
+        self.work.append(float(response.work_time_minutes.quantile(uniforms[11:12])[0]) * factor)
+        self.mistake_uniform.append(float(uniforms[12]))
+        self.notify_only.append(False)
+        for column, value in (
+            (self.handover, HANDOVER_NONE),
+            (self.delayed_by_inhibition, False),
+            (self.worker, -1),
+            (self.first_page_minutes, math.nan),
+            (self.first_page_person, -1),
+            (self.ack_minutes, math.nan),
+            (self.ack_person, -1),
+            (self.highest_level, -1),
+            (self.work_start_minutes, math.nan),
+            (self.resolved_minutes, math.nan),
+            (self.coverage_gap, False),
+            (self.retriggers, 0),
+            (self.caused_by, cause),
+        ):
+            column.append(value)
+        return new
+
+    def _pooled_incident(self, alert: int, schedule_index: int):
+        env = self.env
+        pool = self.pools[schedule_index]
+        manager = self.team_manager[schedule_index]
         with pool.slots.request() as request:
             yield request
             engineer = pool.free.pop(0)  # the longest idle engineer
             self._page(alert, engineer, 0, PAGE_FIRST, schedule_index)
             ack_delay = self.ack_delay[alert]
-            ack_at, acker = env.now + ack_delay[LEVEL_PRIMARY], engineer
-            if LEVEL_MANAGER in self.levels and ack_at > env.now + self.ack_timeout:
+            ack_at, acker = env.now + ack_delay[0], engineer
+            if "manager" in self.level_names and ack_at > env.now + self.ack_timeout:
                 yield env.timeout(self.ack_timeout)
-                manager_position = self.levels.index(LEVEL_MANAGER)
-                self._page(alert, schedule.manager, manager_position, PAGE_FIRST, schedule_index)
-                if env.now + ack_delay[LEVEL_MANAGER] < ack_at:
-                    ack_at, acker = env.now + ack_delay[LEVEL_MANAGER], schedule.manager
+                manager_position = self.level_names.index("manager")
+                self._page(alert, manager, manager_position, PAGE_FIRST, schedule_index)
+                if env.now + ack_delay[2] < ack_at:
+                    ack_at, acker = env.now + ack_delay[2], manager
             yield env.timeout(ack_at - env.now)
             self.ack_minutes[alert] = env.now
             self.ack_person[alert] = acker
@@ -340,18 +525,31 @@ class World:
 
     def records(self, start_minutes: np.ndarray) -> RunRecords:
         outcome = self.outcome
-        state = np.full(len(start_minutes), STATE_RESOLVED, dtype=np.int8)
-        state[outcome.auto_resolved] = STATE_AUTO_RESOLVED
-        state[outcome.prevented] = STATE_PREVENTED
+        exogenous = self.alerts_exogenous
+        total = len(self.service_list)
+        state = np.full(total, STATE_RESOLVED, dtype=np.int8)
+        state[:exogenous][outcome.auto_resolved] = STATE_AUTO_RESOLVED
+        state[:exogenous][outcome.prevented] = STATE_PREVENTED
+        deferred = np.zeros(total, dtype=bool)
+        notify_only = np.zeros(total, dtype=bool)
+        if self.paging is not None:
+            state[:exogenous][self.paging.silenced] = STATE_SILENCED
+            deferred[:exogenous] = self.paging.deferred
+            notify_only[:exogenous] = self.paging.notify_only
         for alert, overridden in self.state_override.items():
             state[alert] = overridden
         resolved = np.array(self.resolved_minutes, dtype=np.float64)
-        resolved[outcome.auto_resolved] = outcome.auto_resolved_minutes[outcome.auto_resolved]
+        resolved[:exogenous][outcome.auto_resolved] = outcome.auto_resolved_minutes[
+            outcome.auto_resolved
+        ]
+        start = np.concatenate(
+            [np.asarray(start_minutes, dtype=np.float64), self.start_list[exogenous:]]
+        )
         return RunRecords(
             state=state,
-            service=self.service_array,
-            root=self.root_array,
-            start_minutes=start_minutes,
+            service=np.array(self.service_list, dtype=np.int64),
+            root=np.array(self.root_list, dtype=np.int64),
+            start_minutes=start,
             first_page_minutes=np.array(self.first_page_minutes, dtype=np.float64),
             first_page_person=np.array(self.first_page_person, dtype=np.int64),
             ack_minutes=np.array(self.ack_minutes, dtype=np.float64),
@@ -369,4 +567,12 @@ class World:
             handover=np.array(self.handover, dtype=np.int8),
             delayed_by_inhibition=np.array(self.delayed_by_inhibition, dtype=bool),
             simpy_events=self.events_processed,
+            deferred=deferred,
+            notify_only=notify_only,
+            coverage_gap=np.array(self.coverage_gap, dtype=bool),
+            retriggers=np.array(self.retriggers, dtype=np.int64),
+            caused_by=np.array(self.caused_by, dtype=np.int64),
+            leave=tuple(self.people.leave),
+            rest=tuple(self.people.rest),
+            sleep_pages=np.array(self.people.sleep_pages, dtype=np.int64),
         )

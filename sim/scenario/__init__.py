@@ -20,8 +20,9 @@ from sim.scenario.loading import (
     read_yaml_file,
     validate_document,
 )
-from sim.scenario.models import Scenario, scenario_reference_problems
+from sim.scenario.models import Scenario
 from sim.scenario.overrides import OverridePathError, resolve_override_path, validate_variant
+from sim.scenario.references import scenario_reference_problems
 from sim.scenario.resolve import resolve_variant, with_overrides
 
 __all__ = [

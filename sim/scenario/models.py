@@ -7,84 +7,52 @@ documentation of the file format (``oncall-sim schema`` exports them as JSON Sch
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.distributions import DurationSpec, Exponential, Fixed, Lognormal
 from sim.profiles import PRESETS
+from sim.scenario.fields import (
+    ESCALATION_LEVELS,
+    LAYERS,
+    SEVERITIES,
+    WEEKDAYS,
+    Name,
+    Probability,
+    Severity,
+    TimeOfDay,
+    TimeZoneName,
+    Weekday,
+    WeekTime,
+    minutes_of_day,
+)
+from sim.scenario.fields import FrozenModel as _Frozen
+from sim.scenario.oncall import (
+    Engineer,
+    EscalationPolicy,
+    Layer,
+    Override,
+    Paging,
+    People,
+    Site,
+)
 from sim.scenario.topology import (
     Cascades,
     Correlation,
     DependencyEntry,
     Routing,
     SharedRotation,
-    dependency_cycle,
 )
 
-SEVERITIES = ("P1", "P2", "P3", "P4")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-LAYERS = ("network", "compute", "storage", "middleware", "app")
-ESCALATION_LEVELS = ("primary", "secondary", "manager")
-
-Probability = Annotated[float, Field(ge=0, le=1)]
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=64)]
-Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-Severity = Literal["P1", "P2", "P3", "P4"]
-
-
-def _check_time_zone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r}; use an IANA name like 'Europe/Berlin'"
-        ) from None
-    return name
-
-
-def _check_time_of_day(text: str) -> str:
-    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", text)
-    if not match:
-        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
-    return text
-
-
-TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
-TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
-
-
-def minutes_of_day(time_of_day: str) -> int:
-    """'HH:MM' as minutes after midnight."""
-    hours, minutes = time_of_day.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-class WeekTime(BaseModel):
-    """A moment of the week in local time, e.g. ``{day: Sat, time: '00:00'}``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    day: Weekday
-    time: TimeOfDay = "00:00"
-
-    @property
-    def minute_of_week(self) -> int:
-        return WEEKDAYS.index(self.day) * 1440 + minutes_of_day(self.time)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+__all__ = [
+    "ESCALATION_LEVELS",
+    "LAYERS",
+    "SEVERITIES",
+    "WEEKDAYS",
+    "Scenario",
+    "minutes_of_day",
+]
 
 
 class Horizon(_Frozen):
@@ -126,22 +94,26 @@ class Calendar(_Frozen):
 
     @model_validator(mode="after")
     def _check_holidays(self) -> Calendar:
-        if self.holidays_country is None:
-            if self.holidays_subdivision is not None:
-                raise ValueError("holidays_subdivision needs holidays_country")
-            return self
-        import holidays
-
-        supported = holidays.list_supported_countries()
-        if self.holidays_country not in supported:
-            raise ValueError(f"holidays_country {self.holidays_country!r} is not a supported code")
-        subdivisions = supported[self.holidays_country]
-        if self.holidays_subdivision is not None and self.holidays_subdivision not in subdivisions:
-            raise ValueError(
-                f"holidays_subdivision {self.holidays_subdivision!r} is not one of "
-                f"{', '.join(subdivisions[:20])}"
-            )
+        check_holiday_codes(self.holidays_country, self.holidays_subdivision)
         return self
+
+
+def check_holiday_codes(country: str | None, subdivision: str | None) -> None:
+    """Raise ValueError unless the country (and subdivision) are known to `holidays`."""
+    if country is None:
+        if subdivision is not None:
+            raise ValueError("holidays_subdivision needs holidays_country")
+        return
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise ValueError(f"holidays_country {country!r} is not a supported code")
+    subdivisions = supported[country]
+    if subdivision is not None and subdivision not in subdivisions:
+        raise ValueError(
+            f"holidays_subdivision {subdivision!r} is not one of {', '.join(subdivisions[:20])}"
+        )
 
 
 def _default_severity_mix() -> dict[str, float]:
@@ -198,45 +170,83 @@ class Rotation(_Frozen):
     wait, first come first served, for the first free engineer (a classic c-server queue); the
     secondary level is skipped, the manager level still applies."""
 
-    shift: Literal["weekly", "daily", "pool"] = "weekly"
-    """Length of one shift, or ``pool`` (all engineers on duty at once)."""
+    shift: Literal["weekly", "daily", "custom", "pool"] = "weekly"
+    """Length of one shift (``custom``: ``shift_hours``), or ``pool`` (all engineers on duty
+    at once)."""
+    shift_hours: float | None = Field(None, gt=0, le=24 * 28)
+    """Shift length in hours, with ``shift: custom``."""
     handoff_day: Weekday = "Mon"
-    """Day of the handoff (weekly shifts)."""
+    """Day of the first handoff (weekly and custom shifts)."""
     handoff_time: TimeOfDay = "09:00"
     """Local time of the handoff, in the team's time zone."""
 
+    @model_validator(mode="after")
+    def _custom_needs_hours(self) -> Rotation:
+        if (self.shift == "custom") != (self.shift_hours is not None):
+            raise ValueError("shift_hours is given exactly when shift is 'custom'")
+        return self
+
 
 class Team(_Frozen):
-    """A team of engineers with an on-call rotation and a manager."""
+    """A team of engineers with an on-call schedule, an escalation policy and a manager."""
 
     name: Name
     """Unique team name."""
-    engineers: int | list[Name] = Field(...)
-    """Engineers on the rotation: a count (named <team>-1 ...) or a list of names, in order."""
+    engineers: int | list[Name | Engineer] = Field(...)
+    """Engineers: a count (named <team>-1 ...) or a list of names or {name, site, ...}, in
+    rotation order."""
+    site: Name | None = None
+    """Site of the team's people (its time zone and holidays), unless an engineer names one."""
     time_zone: TimeZoneName | None = None
-    """IANA time zone of the team; defaults to the horizon's time zone."""
+    """IANA time zone of the team; defaults to its site's, then to the horizon's."""
     rotation: Rotation = Rotation()
-    """How the on-call shift passes between the engineers."""
+    """How the on-call shift passes between the engineers (a one-layer schedule)."""
+    layers: list[Layer] = Field(default_factory=list)
+    """Schedule layers, lowest first; a higher layer wins where it is active (none: the
+    schedule is the single layer that ``rotation`` describes)."""
+    overrides: list[Override] = Field(default_factory=list)
+    """One person covers the schedule for a while (above every layer)."""
+    escalation_policy: Name | None = None
+    """Name of an escalation policy in ``escalation_policies`` (default: the ``escalation``
+    block applied to this team's schedule)."""
     manager: Name | None = None
     """Name of the manager paged at the last escalation level (default <team>-manager)."""
 
     @field_validator("engineers")
     @classmethod
-    def _check_engineers(cls, value: int | list[str]) -> int | list[str]:
+    def _check_engineers(cls, value: int | list[str | Engineer]) -> int | list[str | Engineer]:
         if isinstance(value, int):
             if not 1 <= value <= 1000:
                 raise ValueError(f"engineers must be between 1 and 1000 (got {value})")
         elif not value:
             raise ValueError("engineers must name at least one person")
-        elif len(set(value)) != len(value):
-            raise ValueError("engineer names must be unique within the team")
+        else:
+            names = [entry if isinstance(entry, str) else entry.name for entry in value]
+            if len(set(names)) != len(names):
+                raise ValueError("engineer names must be unique within the team")
         return value
+
+    @model_validator(mode="after")
+    def _pool_has_no_layers(self) -> Team:
+        if self.rotation.shift == "pool" and (
+            self.layers or self.overrides or self.escalation_policy
+        ):
+            raise ValueError("a pool team has no layers, overrides or escalation policy")
+        return self
 
     @property
     def engineer_names(self) -> list[str]:
         if isinstance(self.engineers, int):
             return [f"{self.name}-{index + 1}" for index in range(self.engineers)]
-        return list(self.engineers)
+        return [entry if isinstance(entry, str) else entry.name for entry in self.engineers]
+
+    def engineer(self, name: str) -> Engineer:
+        """The engineer's details (defaults for a bare name)."""
+        if not isinstance(self.engineers, int):
+            for entry in self.engineers:
+                if isinstance(entry, Engineer) and entry.name == name:
+                    return entry
+        return Engineer(name=name)
 
     @property
     def manager_name(self) -> str:
@@ -244,14 +254,21 @@ class Team(_Frozen):
 
 
 class Escalation(_Frozen):
-    """Who is paged, in order, while nobody acknowledges."""
+    """The default escalation policy of every team: who is paged, in order, while nobody
+    acknowledges. A team may name a policy of ``escalation_policies`` instead."""
 
-    ack_timeout_minutes: float = Field(15.0, gt=0, le=1440)
-    """Minutes without acknowledgement before the next level is paged."""
+    ack_timeout_minutes: float = Field(30.0, gt=0, le=1440)
+    """Minutes without acknowledgement before the next level is paged (30, as common paging
+    tools default to)."""
     levels: list[Literal["primary", "secondary", "manager"]] = Field(
         default_factory=lambda: ["primary", "secondary", "manager"], min_length=1
     )
     """Escalation levels in order; earlier levels may still acknowledge after the next is paged."""
+    repeat: int = Field(0, ge=0, le=9)
+    """Times the whole chain starts over when the last level does not acknowledge."""
+    ack_expiry_minutes: float | None = Field(None, gt=0, le=10_080)
+    """An acknowledgement expires after this long if the incident is not resolved, and the
+    first level is paged again (None: never)."""
 
     @field_validator("levels")
     @classmethod
@@ -342,7 +359,15 @@ class Scenario(_Frozen):
     """Monitored services (at least one)."""
     teams: list[Team] = Field(min_length=1)
     """Teams that own services and carry the pager (at least one)."""
+    sites: list[Site] = Field(default_factory=list)
+    """Places people work from (time zone and holidays); none: everyone in their team's zone."""
+    people: People = People()
+    """Leave, fatigue and rest of every engineer."""
     escalation: Escalation = Escalation()
+    escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
+    """Named escalation policies that teams may use instead of ``escalation``."""
+    paging: Paging = Paging()
+    """Urgency, support hours and maintenance windows."""
     response: Response = Response()
     automation: Automation = Automation()
     cascades: Cascades = Cascades()
@@ -360,6 +385,8 @@ class Scenario(_Frozen):
         # The file loader checks references itself, to report each with its own line.
         if info.context and info.context.get("defer_reference_checks"):
             return self
+        from sim.scenario.references import scenario_reference_problems
+
         problems = scenario_reference_problems(self)
         if problems:
             raise ValueError("; ".join(message for _, message in problems))
@@ -371,76 +398,3 @@ class Scenario(_Frozen):
     @property
     def variant_names(self) -> list[str]:
         return ["baseline", *(variant.name for variant in self.variants)]
-
-
-def scenario_reference_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    """Cross-field problems (unique names, references) as (field path, message) pairs."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    for field, items in (
-        ("services", scenario.services),
-        ("teams", scenario.teams),
-        ("variants", scenario.variants),
-    ):
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            if item.name in seen:
-                problems.append(((field, index, "name"), f"duplicate name {item.name!r}"))
-            seen.add(item.name)
-    team_names = [team.name for team in scenario.teams]
-    service_names = [service.name for service in scenario.services]
-    for index, service in enumerate(scenario.services):
-        seen_dependencies: set[str] = set()
-        for position, dependency in enumerate(service.depends_on):
-            where = ("services", index, "depends_on", position)
-            if dependency.service not in service_names:
-                problems.append((where, f"unknown service {dependency.service!r}"))
-            elif dependency.service == service.name:
-                problems.append((where, "a service cannot depend on itself"))
-            elif dependency.service in seen_dependencies:
-                problems.append((where, f"{dependency.service!r} is listed twice"))
-            seen_dependencies.add(dependency.service)
-    cycle = dependency_cycle(
-        {
-            s.name: [d.service for d in s.depends_on if d.service in service_names]
-            for s in scenario.services
-        }
-    )
-    if cycle:
-        index = service_names.index(cycle[0])
-        problems.append(
-            (("services", index, "depends_on"), f"dependency cycle: {' -> '.join(cycle)}")
-        )
-    if scenario.shared_rotation is not None:
-        for position, team in enumerate(scenario.shared_rotation.teams):
-            if team not in team_names:
-                problems.append((("shared_rotation", "teams", position), f"unknown team {team!r}"))
-    for index, service in enumerate(scenario.services):
-        if service.team not in team_names:
-            problems.append(
-                (
-                    ("services", index, "team"),
-                    f"unknown team {service.team!r}; teams are {', '.join(team_names)}",
-                )
-            )
-    people: dict[str, str] = {}
-    for index, team in enumerate(scenario.teams):
-        names = [*team.engineer_names, team.manager_name]
-        needs_secondary = "secondary" in scenario.escalation.levels
-        if needs_secondary and team.rotation.shift != "pool" and len(team.engineer_names) < 2:
-            problems.append(
-                (
-                    ("teams", index, "engineers"),
-                    "a rotation with a secondary level needs at least 2 engineers",
-                )
-            )
-        for person in names:
-            if person in people and people[person] != team.name:
-                problems.append(
-                    (
-                        ("teams", index, "engineers"),
-                        f"{person!r} is also in team {people[person]!r}; "
-                        "a person belongs to one team",
-                    )
-                )
-            people[person] = team.name
-    return problems

@@ -1,0 +1,166 @@
+"""Paging rules: urgency per severity, support hours, maintenance windows.
+
+Applied in bulk to every alert of a run before the SimPy world starts (they depend only on when
+an alert would page and on its severity and service, never on model state):
+
+* an alert whose page time falls in a maintenance window of its service is *silenced*: it never
+  pages and ends in the ``silenced`` state;
+* a low-urgency alert outside the owning team's support hours, with
+  ``low_urgency_outside_support: defer``, is *deferred*: its page waits for the start of the next
+  support window (it is a business-hours page then); with ``notify`` it pages the first level of
+  the policy only and never escalates; with ``page`` nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import horizon_start_utc
+from sim.scenario.fields import SEVERITIES, WEEKDAYS, minutes_of_day
+from sim.scenario.models import Scenario
+from sim.schedules import local_instants, restriction_intervals
+
+MODE_PAGE, MODE_DEFER, MODE_NOTIFY = range(3)
+MODES = ("page", "defer", "notify")
+
+
+@dataclass(frozen=True)
+class PagingTables:
+    """Paging rules as arrays.
+
+    Attributes:
+        low_urgency: (4,) severity P1..P4 is low urgency.
+        low_urgency_mode: MODE_PAGE, MODE_DEFER or MODE_NOTIFY.
+        support_windows: per team, (k, 2) sorted disjoint support windows [start, end) in
+            simulation minutes, in the team's local time.
+        maintenance_windows: per service, (k, 2) sorted windows in which it is silenced.
+    """
+
+    low_urgency: np.ndarray
+    low_urgency_mode: int
+    support_windows: tuple[np.ndarray, ...]
+    maintenance_windows: tuple[np.ndarray, ...]
+
+    @property
+    def has_rules(self) -> bool:
+        silencing = any(len(windows) for windows in self.maintenance_windows)
+        return silencing or (self.low_urgency_mode != MODE_PAGE and bool(self.low_urgency.any()))
+
+
+@dataclass(frozen=True)
+class PagingDecision:
+    """Per alert: when it pages after the rules, and which rule applied."""
+
+    page_minutes: np.ndarray
+    deferred: np.ndarray
+    notify_only: np.ndarray
+    silenced: np.ndarray
+
+
+def _merge(rows: list[tuple[float, float]]) -> np.ndarray:
+    merged: list[list[float]] = []
+    for start, end in sorted(rows):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return np.array(merged, dtype=np.float64).reshape(-1, 2)
+
+
+def compile_paging(
+    scenario: Scenario, team_zones: tuple[tuple[str, str | None, str | None], ...], range_end: float
+) -> PagingTables:
+    """Paging rules of a scenario; ``team_zones[i][0]`` is team i's time zone."""
+    paging = scenario.paging
+    horizon = scenario.horizon
+    origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
+    support_by_zone: dict[str, np.ndarray] = {}
+    for zone, _, _ in team_zones:
+        if zone not in support_by_zone:
+            support_by_zone[zone] = restriction_intervals(
+                (paging.support_hours,), zone, horizon.start_date, origin, range_end
+            )
+    windows: list[tuple[float, float, list[str] | None]] = []
+    for window in paging.maintenance_windows:
+        if window.start is not None and window.end is not None:
+            begin, end = local_instants([window.start, window.end], horizon.time_zone, origin)
+            windows.append((float(begin), float(end), window.services))
+            continue
+        assert window.every is not None and window.duration_minutes is not None
+        first = horizon.start_date + dt.timedelta(days=WEEKDAYS.index(window.every))
+        weeks = int(range_end // (7 * 1440)) + 2
+        local = [
+            dt.datetime.combine(first + dt.timedelta(weeks=week), dt.time())
+            + dt.timedelta(minutes=minutes_of_day(window.time))
+            for week in range(-1, weeks)
+        ]
+        for begin in local_instants(local, horizon.time_zone, origin):
+            windows.append((float(begin), float(begin) + window.duration_minutes, window.services))
+    maintenance = tuple(
+        _merge(
+            [
+                (begin, end)
+                for begin, end, services in windows
+                if services is None or service.name in services
+            ]
+        )
+        for service in scenario.services
+    )
+    return PagingTables(
+        low_urgency=np.array([paging.urgency.get(s, "high") == "low" for s in SEVERITIES]),
+        low_urgency_mode=MODES.index(paging.low_urgency_outside_support),
+        support_windows=tuple(support_by_zone[zone] for zone, _, _ in team_zones),
+        maintenance_windows=maintenance,
+    )
+
+
+def _inside(windows: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which times fall in a window, and the index of the first window starting after each."""
+    following = np.searchsorted(windows[:, 0], times, side="right")
+    inside = np.zeros(len(times), dtype=bool)
+    candidate = following - 1
+    valid = candidate >= 0
+    inside[valid] = times[valid] < windows[candidate[valid], 1]
+    return inside, following
+
+
+def apply_paging_rules(
+    tables: PagingTables,
+    page_minutes: np.ndarray,
+    severity: np.ndarray,
+    service: np.ndarray,
+    team: np.ndarray,
+) -> PagingDecision:
+    """Apply the rules to every alert that would page (NaN page times are left alone)."""
+    alerts = len(page_minutes)
+    deferred = np.zeros(alerts, dtype=bool)
+    notify_only = np.zeros(alerts, dtype=bool)
+    silenced = np.zeros(alerts, dtype=bool)
+    pages = ~np.isnan(page_minutes)
+    if not tables.has_rules:
+        return PagingDecision(page_minutes, deferred, notify_only, silenced)
+    page_minutes = page_minutes.copy()
+    for index, windows in enumerate(tables.maintenance_windows):
+        if len(windows) == 0:
+            continue
+        chosen = np.flatnonzero(pages & (service == index))
+        inside, _ = _inside(windows, page_minutes[chosen])
+        silenced[chosen[inside]] = True
+    low = pages & ~silenced & tables.low_urgency[severity]
+    if tables.low_urgency_mode != 0:
+        for index, windows in enumerate(tables.support_windows):
+            chosen = np.flatnonzero(low & (team == index))
+            if len(chosen) == 0:
+                continue
+            inside, following = _inside(windows, page_minutes[chosen])
+            outside = chosen[~inside]
+            if tables.low_urgency_mode == MODE_NOTIFY:
+                notify_only[outside] = True
+            else:
+                deferred[outside] = True
+                page_minutes[outside] = windows[following[~inside], 0]
+    page_minutes[silenced] = np.nan
+    return PagingDecision(page_minutes, deferred, notify_only, silenced)

@@ -1,0 +1,65 @@
+"""Field types shared by the scenario models: names, times of day, time zones, week times."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+SEVERITIES = ("P1", "P2", "P3", "P4")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LAYERS = ("network", "compute", "storage", "middleware", "app")
+ESCALATION_LEVELS = ("primary", "secondary", "manager")
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=64)]
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+Severity = Literal["P1", "P2", "P3", "P4"]
+
+
+def _check_time_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name like 'Europe/Berlin'"
+        ) from None
+    return name
+
+
+def _check_time_of_day(text: str) -> str:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", text)
+    if not match:
+        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
+    return text
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
+TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
+
+
+def minutes_of_day(time_of_day: str) -> int:
+    """'HH:MM' as minutes after midnight."""
+    hours, minutes = time_of_day.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class WeekTime(BaseModel):
+    """A moment of the week in local time, e.g. ``{day: Sat, time: '00:00'}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: Weekday
+    time: TimeOfDay = "00:00"
+
+    @property
+    def minute_of_week(self) -> int:
+        return WEEKDAYS.index(self.day) * 1440 + minutes_of_day(self.time)
+
+
+class FrozenModel(BaseModel):
+    """Base of every scenario model: immutable, unknown keys rejected, docstrings documented."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)

@@ -1,0 +1,273 @@
+"""On-call schedules compiled to timelines: who is on call at every instant.
+
+A schedule is a stack of layers (lowest first). Each layer is a rotation over participants with
+handoffs at a local time of day (weekly, daily, or every ``shift_hours``), optionally restricted
+to local windows of the week. Where several layers are active the highest wins; overrides sit
+above every layer. Daylight-saving changes move handoffs and windows with the local clock, as
+paging tools do. The result is a piecewise-constant timeline: sorted segment starts and, per
+segment, the person on call (-1 in a coverage gap) and the participants of the winning layer,
+in rotation order, from which a substitute is taken when the person on call is away.
+
+Everything here is computed once per variant; looking up who is on call in a run is one bisect.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import MINUTES_PER_WEEK, horizon_start_utc
+from sim.scenario.fields import WEEKDAYS, minutes_of_day
+from sim.scenario.oncall import TimeWindow
+
+NOBODY = -1
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer with people as indices (see :class:`sim.scenario.oncall.Layer`)."""
+
+    name: str
+    participants: tuple[int, ...]
+    shift: str
+    """'weekly', 'daily' or 'custom'."""
+    shift_hours: float | None
+    handoff_day: str
+    handoff_time: str
+    time_zone: str
+    restrictions: tuple[TimeWindow, ...] = ()
+
+
+@dataclass(frozen=True)
+class OverrideSpec:
+    """``person`` is on call from ``start_minutes`` to ``end_minutes`` (simulation time)."""
+
+    person: int
+    start_minutes: float
+    end_minutes: float
+
+
+@dataclass(frozen=True)
+class OnCallSchedule:
+    """Who one schedule names at every instant (a step function of simulation time).
+
+    Attributes:
+        name: schedule name (the team's, '<team>+1' for an offset, 'shared' for a shared one).
+        starts: segment start instants in simulation minutes, ascending; the first is the
+            beginning of the tabulated range (a week before the horizon).
+        persons: person on call per segment (NOBODY in a coverage gap).
+        participants: per segment, the participants of the winning layer in rotation order,
+            where a substitute comes from when the person on call is away.
+        engineers: every participant of any layer (for pools and round-robin).
+        first_handoff_minutes: the first handoff of the lowest layer at or after time 0.
+        pool: all engineers on duty at once (a c-server queue; no timeline lookups).
+    """
+
+    name: str
+    starts: list[float]
+    persons: list[int]
+    participants: list[tuple[int, ...]]
+    engineers: tuple[int, ...]
+    first_handoff_minutes: float
+    pool: bool = False
+
+    def segment_at(self, time_minutes: float) -> int:
+        return max(bisect.bisect_right(self.starts, time_minutes) - 1, 0)
+
+    def person_at(self, time_minutes: float) -> int:
+        """Person on call at ``time_minutes`` (NOBODY in a gap)."""
+        return self.persons[max(bisect.bisect_right(self.starts, time_minutes) - 1, 0)]
+
+    def gaps(self, begin_minutes: float, end_minutes: float) -> list[tuple[float, float]]:
+        """Coverage gaps intersected with [begin, end), merged, in time order."""
+        found: list[tuple[float, float]] = []
+        bounds = [*self.starts[1:], np.inf]
+        for start, end, person in zip(self.starts, bounds, self.persons, strict=True):
+            start, end = max(start, begin_minutes), min(end, end_minutes)
+            if person != NOBODY or end <= start:
+                continue
+            if found and found[-1][1] == start:
+                found[-1] = (found[-1][0], end)
+            else:
+                found.append((start, end))
+        return found
+
+
+def local_instants(
+    local_times: list[dt.datetime], time_zone: str, origin: pd.Timestamp
+) -> np.ndarray:
+    """Simulation minutes of naive local times in ``time_zone`` (DST-exact; a time that does
+    not exist moves forward, an ambiguous one takes the standard-time reading)."""
+    if not local_times:
+        return np.empty(0)
+    instants = pd.DatetimeIndex(local_times).tz_localize(
+        time_zone, nonexistent="shift_forward", ambiguous=False
+    )
+    return (instants.tz_convert("UTC") - origin).total_seconds().to_numpy() / 60.0
+
+
+def rotation_handoffs(
+    layer: LayerSpec,
+    start_date: dt.date,
+    origin: pd.Timestamp,
+    range_end_minutes: float,
+) -> np.ndarray:
+    """Handoff instants from one shift before the horizon to past ``range_end_minutes``.
+
+    Handoff 0 starts the shift before the first handoff on or after the horizon's start (for
+    daily shifts, on the start date at the handoff time); its shift number is -1, so the
+    shift starting at handoff 1 is the first participant's.
+    """
+    handoff_minute = minutes_of_day(layer.handoff_time)
+    if layer.shift == "daily":
+        first_day = start_date
+    else:
+        first_day = start_date + dt.timedelta(days=WEEKDAYS.index(layer.handoff_day))
+    first_local = dt.datetime.combine(first_day, dt.time()) + dt.timedelta(minutes=handoff_minute)
+    range_weeks = int(np.ceil(range_end_minutes / MINUTES_PER_WEEK)) + 2
+    if layer.shift == "custom":
+        assert layer.shift_hours is not None
+        first = local_instants([first_local], layer.time_zone, origin)[0]
+        step = layer.shift_hours * 60.0
+        count = int(np.ceil((range_end_minutes + MINUTES_PER_WEEK - first) / step)) + 2
+        return first + step * np.arange(-1, count - 1)
+    step_days = 7 if layer.shift == "weekly" else 1
+    count = range_weeks * 7 // step_days + 2
+    local = [first_local + dt.timedelta(days=step_days * (k - 1)) for k in range(count)]
+    return local_instants(local, layer.time_zone, origin)
+
+
+def restriction_intervals(
+    windows: tuple[TimeWindow, ...],
+    time_zone: str,
+    start_date: dt.date,
+    origin: pd.Timestamp,
+    range_end_minutes: float,
+) -> np.ndarray:
+    """Union of the windows' occurrences as sorted, disjoint (start, end) rows (minutes)."""
+    days = int(np.ceil(range_end_minutes / 1440.0)) + 2
+    starts: list[dt.datetime] = []
+    ends: list[dt.datetime] = []
+    for offset in range(-8, days):
+        day = start_date + dt.timedelta(days=offset)
+        weekday = WEEKDAYS[day.weekday()]
+        midnight = dt.datetime.combine(day, dt.time())
+        for window in windows:
+            if weekday not in window.days:
+                continue
+            begin, end = minutes_of_day(window.start), minutes_of_day(window.end)
+            if end <= begin:
+                end += 1440
+            starts.append(midnight + dt.timedelta(minutes=begin))
+            ends.append(midnight + dt.timedelta(minutes=end))
+    begin_minutes = local_instants(starts, time_zone, origin)
+    end_minutes = local_instants(ends, time_zone, origin)
+    order = np.argsort(begin_minutes, kind="stable")
+    merged: list[list[float]] = []
+    for begin, end in zip(begin_minutes[order], end_minutes[order], strict=True):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([begin, end])
+    return np.array(merged, dtype=np.float64).reshape(-1, 2)
+
+
+def _active(intervals: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Which points lie inside one of the sorted disjoint [start, end) intervals."""
+    if len(intervals) == 0:
+        return np.zeros(len(points), dtype=bool)
+    row = np.searchsorted(intervals[:, 0], points, side="right") - 1
+    inside = row >= 0
+    inside[inside] = points[inside] < intervals[row[inside], 1]
+    return inside
+
+
+def build_schedule(
+    name: str,
+    layers: list[LayerSpec],
+    overrides: list[OverrideSpec],
+    start_date: dt.date,
+    horizon_time_zone: str,
+    range_end_minutes: float,
+    *,
+    offset: int = 0,
+) -> OnCallSchedule:
+    """The timeline of a schedule over [-1 week, ``range_end_minutes``).
+
+    With ``offset`` k each layer names the participant k places after its own on-call person
+    (a secondary is offset 1); overrides apply at offset 0 only.
+    """
+    origin = horizon_start_utc(start_date, horizon_time_zone)
+    range_begin = -float(MINUTES_PER_WEEK)
+    handoffs = [rotation_handoffs(layer, start_date, origin, range_end_minutes) for layer in layers]
+    windows = [
+        restriction_intervals(
+            layer.restrictions, layer.time_zone, start_date, origin, range_end_minutes
+        )
+        if layer.restrictions
+        else None
+        for layer in layers
+    ]
+    cuts = [np.array([range_begin]), *handoffs]
+    cuts += [w.ravel() for w in windows if w is not None]
+    applied = overrides if offset == 0 else []
+    cuts += [np.array([o.start_minutes, o.end_minutes]) for o in applied]
+    points = np.unique(np.concatenate(cuts))
+    points = points[(points >= range_begin) & (points < range_end_minutes)]
+
+    person = np.full(len(points), NOBODY, dtype=np.int64)
+    layer_of = np.full(len(points), -1, dtype=np.int64)
+    for index, layer in enumerate(layers):
+        shift = np.searchsorted(handoffs[index], points, side="right") - 1
+        count = len(layer.participants)
+        position = (shift - 1 + offset) % count
+        names = np.asarray(layer.participants, dtype=np.int64)[position]
+        active = np.ones(len(points), dtype=bool) if windows[index] is None else None
+        if active is None:
+            active = _active(windows[index], points)
+        person = np.where(active, names, person)
+        layer_of = np.where(active, index, layer_of)
+    for override in applied:
+        inside = (points >= override.start_minutes) & (points < override.end_minutes)
+        person[inside] = override.person
+
+    starts: list[float] = []
+    persons: list[int] = []
+    participants: list[tuple[int, ...]] = []
+    for point, who, layer_index in zip(
+        points.tolist(), person.tolist(), layer_of.tolist(), strict=True
+    ):
+        crew = layers[layer_index].participants if layer_index >= 0 else ()
+        if persons and persons[-1] == who and participants[-1] == crew:
+            continue
+        starts.append(point)
+        persons.append(who)
+        participants.append(crew)
+    first_handoffs = handoffs[0]
+    first_handoff = float(first_handoffs[np.searchsorted(first_handoffs, 0.0)])
+    engineers = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
+    return OnCallSchedule(
+        name=name,
+        starts=starts,
+        persons=persons,
+        participants=participants,
+        engineers=engineers,
+        first_handoff_minutes=first_handoff,
+    )
+
+
+def pool_schedule(name: str, engineers: tuple[int, ...]) -> OnCallSchedule:
+    """A pool: every engineer on duty at once (served first come, first served)."""
+    return OnCallSchedule(
+        name=name,
+        starts=[-float(MINUTES_PER_WEEK)],
+        persons=[NOBODY],
+        participants=[engineers],
+        engineers=engineers,
+        first_handoff_minutes=0.0,
+        pool=True,
+    )

@@ -1,0 +1,71 @@
+"""Checks that every page went to someone the schedules and escalation policies named."""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+import numpy as np
+
+from sim.compile import CompiledScenario
+from sim.escalation import TARGET_PERSON, TARGET_SCHEDULE
+from sim.model.records import PAGE_NOTIFY, PAGE_RETRIGGER, RunRecords
+
+
+def away(intervals: list[tuple[float, float]], time: float) -> bool:
+    """Whether ``time`` falls in one of the sorted (start, end) intervals."""
+    index = bisect.bisect_right(intervals, (time, math.inf)) - 1
+    return index >= 0 and time < intervals[index][1]
+
+
+def check_pages_follow_policies(compiled: CompiledScenario, records: RunRecords) -> None:
+    """Nobody away (leave, rest) is paged; each page names a person that the policy's level
+    names at that moment: the schedule's on-call person, or, when that person is away, another
+    participant of the winning layer; the named person; an engineer of a round-robin or
+    everyone target; in a pool, any engineer at the first level and the manager later."""
+    levels = compiled.scenario.escalation.levels
+    for time, person, position, policy_index, kind in zip(
+        records.page_minutes.tolist(),
+        records.page_person.tolist(),
+        records.page_level.tolist(),
+        records.page_schedule.tolist(),
+        records.page_kind.tolist(),
+        strict=True,
+    ):
+        unavailable = away(records.leave[person], time) or away(records.rest[person], time)
+        assert not unavailable, f"{compiled.person_names[person]} paged while away at {time}"
+        schedule = compiled.schedules[policy_index]
+        policy = compiled.policies[policy_index]
+        if schedule.pool:
+            if position == 0:
+                assert person in schedule.engineers
+            else:
+                assert position == levels.index("manager")
+                assert not compiled.person_is_engineer[person]
+            continue
+        chain = policy.levels if kind in (PAGE_NOTIFY, PAGE_RETRIGGER) else policy.chain
+        level = chain[position]
+        assert any(_names(target, person, time, records) for target in level.targets), (
+            f"{compiled.person_names[person]} is not named by level {position} of "
+            f"{policy.name} at {time}"
+        )
+
+
+def _names(target, person: int, time: float, records: RunRecords) -> bool:
+    if target.kind == TARGET_PERSON:
+        return person == target.person
+    if target.kind != TARGET_SCHEDULE:
+        return person in target.engineers
+    schedule = target.schedule
+    segment = schedule.segment_at(time)
+    on_call = schedule.persons[segment]
+    if person == on_call:
+        return True
+    if on_call < 0:
+        return False
+    named_is_away = away(records.leave[on_call], time) or away(records.rest[on_call], time)
+    return named_is_away and person in schedule.participants[segment]
+
+
+def pages_per_person(compiled: CompiledScenario, records: RunRecords) -> np.ndarray:
+    return np.bincount(records.page_person, minlength=len(compiled.person_names))
