@@ -40,8 +40,17 @@ class CompiledTarget:
 
 @dataclass(frozen=True)
 class CompiledLevel:
+    """One level: its targets, and how long to wait for an acknowledgement."""
+
     targets: tuple[CompiledTarget, ...]
     delay_minutes: float
+
+    @property
+    def only_schedule(self) -> OnCallSchedule | None:
+        """The schedule when the level's one target is a schedule (the model's fast path)."""
+        if len(self.targets) == 1 and self.targets[0].kind == TARGET_SCHEDULE:
+            return self.targets[0].schedule
+        return None
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,15 @@ class CompiledPolicy:
     def chain(self) -> tuple[CompiledLevel, ...]:
         """Every level in the order paged, repeats included."""
         return self.levels * (self.repeat + 1)
+
+    @property
+    def most_pages(self) -> int:
+        """Most pages one pass of the chain can send (an upper bound)."""
+        return sum(
+            len(target.engineers) if target.kind == TARGET_EVERYONE else 1
+            for level in self.chain
+            for target in level.targets
+        )
 
 
 def default_policy(

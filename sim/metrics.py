@@ -12,7 +12,10 @@ from sim.compile import CompiledScenario
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_REASSIGNMENT,
+    PAGE_CONSULT,
     PAGE_FIRST,
+    PAGE_REASSIGNMENT,
+    PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
     STATE_GROUPED,
     STATE_PREVENTED,
@@ -161,7 +164,7 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         "interruptions_business": float(np.sum(page_band == BAND_BUSINESS)),
         "interruptions_off": float(np.sum(page_band == BAND_OFF)),
         "interruptions_sleep": float(np.sum(page_band == BAND_SLEEP)),
-        "tier_escalations": float(np.sum(records.highest_level >= 1)),
+        "tier_escalations": float(_tier_escalations(records)),
         "manager_pages": float(np.sum(~engineer[records.page_person])),
         "auto_resolved": float(np.sum(records.state == STATE_AUTO_RESOLVED)),
         "prevented": float(np.sum(records.state == STATE_PREVENTED)),
@@ -203,6 +206,15 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
     }
 
 
+def _tier_escalations(records: RunRecords) -> int:
+    """Incidents whose handling moved past the first level: a page at a later position of the
+    chain (ack timeout, manager step, repeat), a reassignment or a consult. Several people
+    paged at the first level at once (an `everyone` target) or a re-trigger is not one."""
+    moved = (records.page_kind == PAGE_REASSIGNMENT) | (records.page_kind == PAGE_CONSULT)
+    moved |= (records.page_level >= 1) & (records.page_kind != PAGE_RETRIGGER)
+    return len(np.unique(records.page_alert[moved]))
+
+
 def _quiet_weekend_share(
     compiled: CompiledScenario,
     records: RunRecords,
@@ -229,7 +241,8 @@ def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> fl
     overloaded = 0
     blocks_total = 0
     for team_index, schedule in enumerate(compiled.team_schedules):
-        first_block = schedule.first_handoff_minutes
+        # 12-hour blocks aligned with the rotation's handoffs, from the first at or after 0.
+        first_block = schedule.first_handoff_minutes % 720.0
         blocks = int(np.ceil((compiled.horizon_minutes - first_block) / 720.0))
         in_team = first_level & (compiled.person_team[records.page_person] == team_index)
         block = np.floor((records.page_minutes[in_team] - first_block) / 720.0).astype(np.int64)

@@ -62,6 +62,8 @@ class OnCallSchedule:
         persons: person on call per segment (NOBODY in a coverage gap).
         participants: per segment, the participants of the winning layer in rotation order,
             where a substitute comes from when the person on call is away.
+        fallback: per segment, the participants of the lower layers active there (highest
+            first): substitutes when nobody of the winning layer is available.
         engineers: every participant of any layer (for pools and round-robin).
         first_handoff_minutes: the first handoff of the lowest layer at or after time 0.
         pool: all engineers on duty at once (a c-server queue; no timeline lookups).
@@ -74,6 +76,7 @@ class OnCallSchedule:
     engineers: tuple[int, ...]
     first_handoff_minutes: float
     pool: bool = False
+    fallback: list[tuple[int, ...]] | None = None
 
     def segment_at(self, time_minutes: float) -> int:
         return max(bisect.bisect_right(self.starts, time_minutes) - 1, 0)
@@ -116,11 +119,13 @@ def rotation_handoffs(
     origin: pd.Timestamp,
     range_end_minutes: float,
 ) -> np.ndarray:
-    """Handoff instants from one shift before the horizon to past ``range_end_minutes``.
+    """Handoff instants from one shift before the first handoff to past ``range_end_minutes``.
 
-    Handoff 0 starts the shift before the first handoff on or after the horizon's start (for
-    daily shifts, on the start date at the handoff time); its shift number is -1, so the
-    shift starting at handoff 1 is the first participant's.
+    The first handoff is at the handoff time on the handoff day of the horizon's first week
+    (daily shifts: on the start date), in the layer's own time zone; for a zone ahead of the
+    horizon's it can fall a few hours before time 0. The shift it starts is the first
+    participant's. Handoff 0 starts the shift before it (shift number -1), so the shift
+    starting at handoff 1 is the first participant's.
     """
     handoff_minute = minutes_of_day(layer.handoff_time)
     if layer.shift == "daily":
@@ -131,13 +136,13 @@ def rotation_handoffs(
     range_weeks = int(np.ceil(range_end_minutes / MINUTES_PER_WEEK)) + 2
     if layer.shift == "custom":
         assert layer.shift_hours is not None
-        first = local_instants([first_local], layer.time_zone, origin)[0]
-        step = layer.shift_hours * 60.0
-        count = int(np.ceil((range_end_minutes + MINUTES_PER_WEEK - first) / step)) + 2
-        return first + step * np.arange(-1, count - 1)
-    step_days = 7 if layer.shift == "weekly" else 1
-    count = range_weeks * 7 // step_days + 2
-    local = [first_local + dt.timedelta(days=step_days * (k - 1)) for k in range(count)]
+        step = dt.timedelta(hours=layer.shift_hours)
+    else:
+        step = dt.timedelta(days=7 if layer.shift == "weekly" else 1)
+    count = int(dt.timedelta(weeks=range_weeks) / step) + 2
+    # Steps of local wall-clock time: a 12-hour rotation handing off at 09:00 and 21:00 keeps
+    # those local times across a daylight-saving change (that night's shift is 11 or 13 hours).
+    local = [first_local + step * (k - 1) for k in range(count)]
     return local_instants(local, layer.time_zone, origin)
 
 
@@ -221,6 +226,7 @@ def build_schedule(
 
     person = np.full(len(points), NOBODY, dtype=np.int64)
     layer_of = np.full(len(points), -1, dtype=np.int64)
+    active_layers = np.zeros((len(layers), len(points)), dtype=bool)
     for index, layer in enumerate(layers):
         shift = np.searchsorted(handoffs[index], points, side="right") - 1
         count = len(layer.participants)
@@ -231,6 +237,7 @@ def build_schedule(
             active = _active(windows[index], points)
         person = np.where(active, names, person)
         layer_of = np.where(active, index, layer_of)
+        active_layers[index] = active
     for override in applied:
         inside = (points >= override.start_minutes) & (points < override.end_minutes)
         person[inside] = override.person
@@ -238,15 +245,26 @@ def build_schedule(
     starts: list[float] = []
     persons: list[int] = []
     participants: list[tuple[int, ...]] = []
-    for point, who, layer_index in zip(
-        points.tolist(), person.tolist(), layer_of.tolist(), strict=True
+    fallback: list[tuple[int, ...]] = []
+    for column, (point, who, layer_index) in enumerate(
+        zip(points.tolist(), person.tolist(), layer_of.tolist(), strict=True)
     ):
         crew = layers[layer_index].participants if layer_index >= 0 else ()
-        if persons and persons[-1] == who and participants[-1] == crew:
+        below = tuple(
+            dict.fromkeys(
+                member
+                for lower in range(layer_index - 1, -1, -1)
+                if active_layers[lower, column]
+                for member in layers[lower].participants
+                if member not in crew
+            )
+        )
+        if persons and persons[-1] == who and participants[-1] == crew and fallback[-1] == below:
             continue
         starts.append(point)
         persons.append(who)
         participants.append(crew)
+        fallback.append(below)
     first_handoffs = handoffs[0]
     first_handoff = float(first_handoffs[np.searchsorted(first_handoffs, 0.0)])
     engineers = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
@@ -257,6 +275,7 @@ def build_schedule(
         participants=participants,
         engineers=engineers,
         first_handoff_minutes=first_handoff,
+        fallback=fallback,
     )
 
 
@@ -270,4 +289,5 @@ def pool_schedule(name: str, engineers: tuple[int, ...]) -> OnCallSchedule:
         engineers=engineers,
         first_handoff_minutes=0.0,
         pool=True,
+        fallback=[()],
     )

@@ -44,8 +44,12 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         when = {
             "weekly": f"weekly, {rotation.handoff_day} {rotation.handoff_time}",
             "daily": f"daily {rotation.handoff_time}",
+            "custom": f"every {rotation.shift_hours} h from {rotation.handoff_day} "
+            f"{rotation.handoff_time}",
             "pool": "pool: all on duty",
         }[rotation.shift]
+        if team.layers:
+            when = f"{len(team.layers)} layers: " + ", ".join(layer.name for layer in team.layers)
         teams.add_row(
             team.name,
             str(len(team.engineer_names)),
@@ -59,6 +63,7 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
 
     if any(service.depends_on for service in scenario.services):
         _print_cascade_depths(console, scenario)
+    _print_coverage(console, scenario)
 
     automation = scenario.automation
     console.print(
@@ -105,3 +110,56 @@ def _print_cascade_depths(console: Console, scenario: Scenario) -> None:
         f"symptoms by depth (hops from the root) {shares} "
         f"({DEPTH_SAMPLE_RUNS} sampled runs)"
     )
+
+
+#: Gaps listed per schedule before the rest are summarised.
+GAPS_LISTED = 3
+
+
+def _print_coverage(console: Console, scenario: Scenario) -> None:
+    """Coverage gaps of every team's schedule (and each offset a policy pages), per variant.
+
+    A gap is a stretch of the horizon in which a schedule names nobody; at run time an alert
+    that reaches that level there goes straight to the next level and is counted.
+    """
+    import pandas as pd
+
+    from sim.calendar import horizon_start_utc
+    from sim.compile import compile_scenario
+    from sim.escalation import TARGET_SCHEDULE
+    from sim.scenario.resolve import resolve_variant
+
+    horizon = scenario.horizon
+    origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
+
+    def local(minutes: float) -> str:
+        moment = (origin + pd.Timedelta(minutes=minutes)).tz_convert(horizon.time_zone)
+        return moment.strftime("%a %Y-%m-%d %H:%M")
+
+    found = False
+    for variant in scenario.variant_names:
+        compiled = compile_scenario(resolve_variant(scenario, variant), variant)
+        schedules = {
+            id(target.schedule): target.schedule
+            for policy in compiled.policies
+            for level in policy.levels
+            for target in level.targets
+            if target.kind == TARGET_SCHEDULE
+        }
+        for schedule in schedules.values():
+            gaps = schedule.gaps(0.0, compiled.horizon_minutes)
+            if not gaps:
+                continue
+            found = True
+            hours = sum(end - start for start, end in gaps) / 60.0
+            listed = "; ".join(
+                f"{local(start)} to {local(end)}" for start, end in gaps[:GAPS_LISTED]
+            )
+            more = f" and {len(gaps) - GAPS_LISTED} more" if len(gaps) > GAPS_LISTED else ""
+            console.print(
+                f"  [yellow]coverage gap[/yellow] ({variant}): schedule {schedule.name} names "
+                f"nobody for {hours:g} h in {len(gaps)} stretch(es): {listed}{more}. Alerts "
+                "there go to the next escalation level."
+            )
+    if not found:
+        console.print("  coverage: every schedule names someone at every minute of the horizon")

@@ -15,7 +15,14 @@ import pandas as pd
 
 from sim.calendar import BAND_NAMES, horizon_start_utc, slot_of
 from sim.experiment import SingleRun
-from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED
+from sim.model.records import (
+    PAGE_KIND_NAMES,
+    PAGE_NOTIFY,
+    PAGE_RETRIGGER,
+    STATE_AUTO_RESOLVED,
+    STATE_PREVENTED,
+    STATE_SILENCED,
+)
 from sim.scenario.models import SEVERITIES
 
 
@@ -51,7 +58,6 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
     names = compiled.person_names
     services = compiled.arrivals.service_names
     stream, records = run.stream, run.records
-    levels = compiled.scenario.escalation.levels
 
     def local(minutes: float) -> str:
         moment = (origin + pd.Timedelta(minutes=minutes)).tz_convert(horizon.time_zone)
@@ -61,7 +67,12 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         zone = compiled.zones[compiled.person_zone[person]]
         slot = int(slot_of(minutes, compiled.slots))
         label = BAND_NAMES[zone.band[slot]]
-        return f"{label}, weekend" if zone.weekend[slot] else label
+        label = f"{label}, weekend" if zone.weekend[slot] else label
+        if zone.time_zone != horizon.time_zone:
+            moment = (origin + pd.Timedelta(minutes=minutes)).tz_convert(zone.time_zone)
+            city = zone.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+            label = f"{moment.strftime('%a %H:%M')} {city}, {label}"
+        return label
 
     entries: list[tuple[float, int, int, str]] = []  # (minutes, order, alert, text)
     for alert in np.flatnonzero((stream.time_minutes >= begin) & (stream.time_minutes < end)):
@@ -79,6 +90,15 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         elif state == STATE_AUTO_RESOLVED:
             resolved = records.resolved_minutes[alert]
             entries.append((resolved, 1, alert, "fixed by a runbook, no page"))
+        elif state == STATE_SILENCED:
+            entries.append((stream.time_minutes[alert], 1, alert, "silenced: maintenance window"))
+        if records.deferred[alert]:
+            until = local(records.first_page_minutes[alert])
+            text = f"low urgency outside support hours: deferred to {until}"
+            entries.append((stream.time_minutes[alert], 1, alert, text))
+        elif records.notify_only[alert]:
+            text = "low urgency outside support hours: notify only, no escalation"
+            entries.append((stream.time_minutes[alert], 1, alert, text))
     described = {
         "ack": "acknowledged by {person}",
         "resolve": "resolved by {person}",
@@ -87,17 +107,25 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         "suppress": "suppressed: a symptom while its root's incident is open",
         "inhibited": "inhibited while a dependency's incident is open",
         "group": "grouped into the incident of alert {person}",
+        "retrigger": "acknowledgement expired before resolution: re-triggered",
+        "mistake": "{person}'s fix (tired) causes a new incident, alert {level}",
     }
-    rotation_names = [*compiled.team_names, "shared"]
     # Page entries of the trace and the page records are appended together, in the same order.
-    page_rotation = iter(records.page_schedule.tolist())
+    page_records = iter(
+        zip(records.page_schedule.tolist(), records.page_kind.tolist(), strict=True)
+    )
     for minutes, kind, alert, person, level in trace:
-        rotation = rotation_names[next(page_rotation)] if kind == "page" else ""
-        if not begin <= minutes < end:
+        policy_index, page_kind = next(page_records) if kind == "page" else (0, 0)
+        if not begin <= minutes < end or alert >= len(stream):
             continue
         if kind == "page":
-            where = f"{rotation} {levels[level]}"
+            where = _level_label(compiled, policy_index, page_kind, level)
             text = f"page {names[person]} ({where}; {band(person, minutes)})"
+        elif kind == "gap":
+            where = _level_label(compiled, policy_index, 0, level)
+            text = f"coverage gap: {where} names nobody; next level"
+        elif kind == "mistake":
+            text = described[kind].format(person=names[person], level=level)
         else:
             shown = names[person] if person >= 0 and kind != "group" else str(person)
             text = described[kind].format(person=shown)
@@ -107,3 +135,20 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         TimelineEntry(minutes, local(minutes), alert, services[stream.service[alert]], text)
         for minutes, _, alert, text in entries
     ]
+
+
+def _level_label(compiled, policy_index: int, page_kind: int, position: int) -> str:
+    """'sre primary', 'sre level 2: sre-lead', or with the page kind when not a first page."""
+    policy = compiled.policies[policy_index]
+    schedule = compiled.schedules[policy_index]
+    if schedule.pool:
+        label = f"{schedule.name} pool" if position == 0 else f"{schedule.name} manager"
+    else:
+        chain = policy.levels if page_kind in (PAGE_NOTIFY, PAGE_RETRIGGER) else policy.chain
+        level = chain[min(position, len(chain) - 1)]
+        label = " + ".join(target.label for target in level.targets)
+        if len(policy.levels) < len(chain) and position >= len(policy.levels):
+            label += f", repeat {position // len(policy.levels)}"
+    if page_kind:
+        label += f", {PAGE_KIND_NAMES[page_kind]}"
+    return label

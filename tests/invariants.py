@@ -21,8 +21,9 @@ def away(intervals: list[tuple[float, float]], time: float) -> bool:
 def check_pages_follow_policies(compiled: CompiledScenario, records: RunRecords) -> None:
     """Nobody away (leave, rest) is paged; each page names a person that the policy's level
     names at that moment: the schedule's on-call person, or, when that person is away, another
-    participant of the winning layer; the named person; an engineer of a round-robin or
-    everyone target; in a pool, any engineer at the first level and the manager later."""
+    participant of the winning layer or of a lower active layer; the named person; an
+    engineer of a round-robin or everyone target; in a pool, any engineer at the first level
+    and the manager later."""
     levels = compiled.scenario.escalation.levels
     for time, person, position, policy_index, kind in zip(
         records.page_minutes.tolist(),
@@ -64,7 +65,8 @@ def _names(target, person: int, time: float, records: RunRecords) -> bool:
     if on_call < 0:
         return False
     named_is_away = away(records.leave[on_call], time) or away(records.rest[on_call], time)
-    return named_is_away and person in schedule.participants[segment]
+    substitutes = (*schedule.participants[segment], *schedule.fallback[segment])
+    return named_is_away and person in substitutes
 
 
 def pages_per_person(compiled: CompiledScenario, records: RunRecords) -> np.ndarray:

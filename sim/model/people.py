@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from sim.calendar import BAND_SLEEP, MINUTES_PER_WEEK, SLOT_MINUTES
+from sim.calendar import BAND_SLEEP, SLOT_MINUTES
 from sim.compile import CompiledScenario
 from sim.generator import STREAM_LEAVE, run_seed_sequence
 from sim.scenario.fields import minutes_of_day
@@ -39,6 +39,7 @@ def draw_leave(
     """Each person's weeks off in one run, as sorted (start, end) simulation minutes."""
     root_seed, run_index = seed
     weeks = compiled.weeks
+    weeks_start = local_week_starts(compiled)
     leave: list[list[tuple[float, float]]] = []
     for name, per_year in zip(
         compiled.person_names, compiled.person_leave_weeks_per_year.tolist(), strict=True
@@ -53,10 +54,18 @@ def draw_leave(
         expected = per_year * weeks / 52.0
         count = min(int(expected) + int(rng.random() < expected - int(expected)), weeks)
         chosen = np.sort(rng.choice(weeks, size=count, replace=False))
-        leave.append(
-            [(float(w * MINUTES_PER_WEEK), float((w + 1) * MINUTES_PER_WEEK)) for w in chosen]
-        )
+        leave.append([(weeks_start[w], weeks_start[w + 1]) for w in chosen.tolist()])
     return leave
+
+
+def local_week_starts(compiled: CompiledScenario) -> list[float]:
+    """Simulation minutes of each local Monday 00:00 of the horizon (and the one after it),
+    in the horizon's time zone: a week off is exactly one local calendar week."""
+    hour_of_week = compiled.zones[0].hour_of_week.astype(np.int64)
+    monday_midnight = (hour_of_week == 0) & (np.roll(hour_of_week, 1) != 0)
+    monday_midnight[0] = True
+    starts = (np.flatnonzero(monday_midnight) * SLOT_MINUTES).astype(float).tolist()
+    return starts[: compiled.weeks + 1]
 
 
 def morning_minutes(compiled: CompiledScenario, zone: int) -> np.ndarray:
@@ -88,7 +97,9 @@ class People:
         self.tracks_sleep = rest.enabled or fatigue.enabled
         self.may_be_away = self.has_leave or rest.enabled
         self.person_zone = compiled.person_zone.tolist()
-        self.zone_band = [zone.band.tolist() for zone in compiled.zones]
+        self.zone_band = (
+            [zone.band.tolist() for zone in compiled.zones] if self.tracks_sleep else []
+        )
         self.last_slot = compiled.slots - 1
         self.rest_minutes = float(minutes_of_day(rest.rest_until) - MORNING_MINUTE_OF_DAY)
         self.mornings = (

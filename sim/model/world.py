@@ -42,6 +42,7 @@ as extra escalations.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
@@ -123,6 +124,9 @@ class World:
         self.resources = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
         self.schedules = compiled.schedules
         self.policies = compiled.policies
+        self.fast_levels = [
+            tuple(level.only_schedule for level in policy.chain) for policy in compiled.policies
+        ]
         self.pools = {
             index: _Pool(self.env, schedule.engineers)
             for index, schedule in enumerate(compiled.schedules)
@@ -137,6 +141,7 @@ class World:
             for team_index in range(len(compiled.team_names))
         ]
         self.level_names = scenario.escalation.levels
+        self.give_up_minutes = compiled.horizon_minutes + 2 * 7 * 1440.0
         self.ack_timeout = scenario.escalation.ack_timeout_minutes
         self.round_robin: dict[int, int] = {}
         alerts = len(service)
@@ -163,7 +168,9 @@ class World:
             None if compiled.shared_covers_slot is None else compiled.shared_covers_slot.tolist()
         )
         self.shared_index = len(compiled.schedules) - 1
-        self.ack_delay = outcome.ack_delay_minutes.tolist()
+        # Only the columns a chain can use: converting unused ones costs time in every run.
+        columns = max(3, max(policy.most_pages for policy in compiled.policies))
+        self.ack_delay = outcome.ack_delay_minutes[:, :columns].tolist()
         self.handover_ack_delay = outcome.handover_ack_delay_minutes.tolist()
         self.triage = outcome.triage_minutes.tolist()
         self.runbook_fix = outcome.runbook_fix.tolist()
@@ -261,13 +268,19 @@ class World:
         if self.trace is not None:
             self.trace.append((now, "page", alert, person, level))
 
-    def _substitute(self, crew: tuple[int, ...], person: int, now: float) -> int:
-        """The next participant after ``person`` who is not away (-1: nobody)."""
+    def _substitute(
+        self, crew: tuple[int, ...], fallback: tuple[int, ...], person: int, now: float
+    ) -> int:
+        """The next participant after ``person`` who is not away, else the first available
+        participant of a lower active layer (-1: nobody)."""
         count = len(crew)
         start = crew.index(person) if person in crew else -1
         for step in range(1, count + 1):
             candidate = crew[(start + step) % count]
             if candidate != person and self.people.available(candidate, now):
+                return candidate
+        for candidate in fallback:
+            if self.people.available(candidate, now):
                 return candidate
         return -1
 
@@ -282,7 +295,9 @@ class World:
                 segment = schedule.segment_at(now)
                 person = schedule.persons[segment]
                 if person >= 0 and away and not self.people.available(person, now):
-                    person = self._substitute(schedule.participants[segment], person, now)
+                    person = self._substitute(
+                        schedule.participants[segment], schedule.fallback[segment], person, now
+                    )
                 if person >= 0:
                     found.append(person)
             elif kind == TARGET_PERSON:
@@ -316,13 +331,23 @@ class World:
         if self.notify_only[alert]:
             kind = PAGE_NOTIFY
         last_position = len(chain) - 1
+        fast = self.fast_levels[policy_index] if not self.notify_only[alert] else (None,)
+        if self.may_be_away:
+            fast = (None,) * len(chain)
         columns = len(ack_delay)
         ack_at = math.inf
         acker = -1
         sent = 0
         while acker < 0:
             for position, level in enumerate(chain):
-                people = self._targets(level, env.now)
+                schedule = fast[position]
+                if schedule is not None:  # one schedule target and nobody is ever away
+                    person = schedule.persons[
+                        max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
+                    ]
+                    people = (person,) if person >= 0 else ()
+                else:
+                    people = self._targets(level, env.now)
                 if not people:
                     self.coverage_gap[alert] = True
                     if self.trace is not None:
@@ -340,6 +365,12 @@ class World:
                     break
                 yield env.timeout(level.delay_minutes)
             if acker < 0:  # nobody at any level: try again after the first level's delay
+                if env.now > self.give_up_minutes:
+                    raise RuntimeError(
+                        f"escalation policy {policy.name!r} has named nobody at any level "
+                        "since the end of the horizon; check its schedules with "
+                        "`oncall-sim validate`"
+                    )
                 yield env.timeout(chain[0].delay_minutes)
         yield env.timeout(ack_at - env.now)
         if self.ack_person[alert] < 0:
@@ -432,10 +463,10 @@ class World:
                 if env.now + delay < ack_at:
                     ack_at, acker = env.now + delay, person
             yield env.timeout(ack_at - env.now)
+            if not math.isnan(self.resolved_minutes[alert]):
+                return  # resolved while the re-triggered page was outstanding
             if self.trace is not None:
                 self.trace.append((env.now, "ack", alert, acker, -1))
-            if not math.isnan(self.resolved_minutes[alert]):
-                return
 
     def _maybe_mistake(self, alert: int, worker: int) -> None:
         """A tired person's fix causes a new incident on the same service, later."""

@@ -82,7 +82,8 @@ class Layer(_Frozen):
     shift_hours: float | None = Field(None, gt=0, le=24 * 28)
     """Shift length in hours, with ``shift: custom`` (e.g. 12 for day and night shifts)."""
     handoff_day: Weekday = "Mon"
-    """Day of the first handoff on or after the horizon's start (weekly and custom shifts)."""
+    """Day of the first handoff, in the horizon's first week (weekly and custom shifts); the
+    shift it starts is the first participant's."""
     handoff_time: TimeOfDay = "09:00"
     """Local time of the handoffs."""
     time_zone: TimeZoneName | None = None
