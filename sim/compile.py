@@ -88,6 +88,14 @@ class CompiledScenario:
     """(slots,) True where the shared rotation takes the pages (None: no shared rotation)."""
     service_depends_on: tuple[tuple[int, ...], ...]
     """Per service, the services it depends on (for inhibition)."""
+    service_accountable_manager: np.ndarray
+    """(services,) person index of the manager of the team Accountable for each service."""
+    service_consulted: tuple[tuple[int, ...], ...]
+    """Per service, its Consulted teams (team indices)."""
+    service_informed_teams: np.ndarray
+    """(services,) number of Informed teams of each service."""
+    team_domain: tuple[str, ...]
+    """Domain of each team (its own name unless set)."""
     person_names: tuple[str, ...]
     person_team: np.ndarray
     person_zone: np.ndarray
@@ -259,8 +267,6 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
                     scenario.escalation,
                     schedule_of[(team.name, 0)],
                     schedule_of[(team.name, 1)],
-                    manager,
-                    team.manager_name,
                 )
             )
 
@@ -288,17 +294,8 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
             )
             for offset in (0, 1)
         ]
-        first_team = scenario.team(shared.teams[0])
         schedules.append(shared_schedules[0])
-        policies.append(
-            default_policy(
-                "shared",
-                scenario.escalation,
-                *shared_schedules,
-                person_index[first_team.manager_name],
-                first_team.manager_name,
-            )
-        )
+        policies.append(default_policy("shared", scenario.escalation, *shared_schedules))
         shared_covers_slot = (
             zones[0].band != BAND_BUSINESS
             if shared.covers == "off-hours"
@@ -331,6 +328,21 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
             tuple(service_names.index(d.service) for d in service.depends_on)
             for service in scenario.services
         ),
+        service_accountable_manager=np.array(
+            [
+                person_index[scenario.team(service.accountable or service.team).manager_name]
+                for service in scenario.services
+            ],
+            dtype=np.int64,
+        ),
+        service_consulted=tuple(
+            tuple(team_names.index(team) for team in service.consulted)
+            for service in scenario.services
+        ),
+        service_informed_teams=np.array(
+            [len(service.informed) for service in scenario.services], dtype=np.int64
+        ),
+        team_domain=tuple(team.domain_name for team in scenario.teams),
         person_names=people.names,
         person_team=np.array(people.team, dtype=np.int64),
         person_zone=np.array([zone_keys.index(key) for key in people.zone], dtype=np.int64),

@@ -2,7 +2,8 @@
 
 A team's policy is either one of the scenario's ``escalation_policies`` or the ``escalation``
 block applied to the team's schedule: ``primary`` is the schedule, ``secondary`` the next
-participant in rotation (offset 1), ``manager`` the team's manager.
+participant in rotation (offset 1), ``manager`` the manager of the team Accountable for the
+incident's service (RACI; by default the owning team).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from sim.scenario.models import Escalation
 from sim.scenario.oncall import EscalationPolicy
 from sim.schedules import OnCallSchedule
 
-TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_EVERYONE = range(4)
-TARGET_KIND_NAMES = ("schedule", "person", "round-robin", "everyone")
+TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_EVERYONE, TARGET_ACCOUNTABLE = range(5)
+TARGET_KIND_NAMES = ("schedule", "person", "round-robin", "everyone", "accountable")
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class CompiledTarget:
     """One target of a level.
 
     Attributes:
-        kind: TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN or TARGET_EVERYONE.
+        kind: TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_EVERYONE or
+            TARGET_ACCOUNTABLE (the manager of the team Accountable for the incident's service).
         schedule: the timeline of a schedule target.
         person: the person of a person target.
         engineers: the team's engineers, for round-robin and everyone targets.
@@ -81,18 +83,13 @@ class CompiledPolicy:
 
 
 def default_policy(
-    name: str,
-    escalation: Escalation,
-    primary: OnCallSchedule,
-    secondary: OnCallSchedule,
-    manager: int,
-    manager_name: str,
+    name: str, escalation: Escalation, primary: OnCallSchedule, secondary: OnCallSchedule
 ) -> CompiledPolicy:
     """The ``escalation`` block applied to one schedule."""
     targets = {
         "primary": CompiledTarget(TARGET_SCHEDULE, schedule=primary, label=f"{name} primary"),
         "secondary": CompiledTarget(TARGET_SCHEDULE, schedule=secondary, label=f"{name} secondary"),
-        "manager": CompiledTarget(TARGET_PERSON, person=manager, label=manager_name),
+        "manager": CompiledTarget(TARGET_ACCOUNTABLE, label="accountable manager"),
     }
     assert set(targets) == set(ESCALATION_LEVELS)
     return CompiledPolicy(
@@ -132,6 +129,8 @@ def named_policy(
                         TARGET_PERSON, person=person_index[target.person], label=target.person
                     )
                 )
+            elif target.accountable:
+                targets.append(CompiledTarget(TARGET_ACCOUNTABLE, label="accountable manager"))
             elif target.round_robin is not None:
                 targets.append(
                     CompiledTarget(

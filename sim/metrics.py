@@ -73,6 +73,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "coverage_gap_alerts": "incidents that met a level naming nobody (a schedule gap)",
     "retriggers": "acknowledgements that expired before resolution and paged again",
     "fatigue_incidents": "incidents caused by a tired person's mistake",
+    "raci_consult_pages": "pages pulling a service's Consulted teams into major incidents",
+    "informed_notifications": "notifications to Informed teams (never pages)",
 }
 #: Per-team KPIs, named `<kpi>__<team>`; their meaning, with {team} for the team's name.
 TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
@@ -90,15 +92,45 @@ def team_kpi_name(kpi: str, team: str) -> str:
 
 
 def kpi_names(compiled: CompiledScenario) -> tuple[str, ...]:
-    """All KPI columns of a scenario: the fixed ones, then the per-team ones."""
-    return KPIS + tuple(
-        team_kpi_name(kpi, team) for team in compiled.team_names for kpi in TEAM_KPI_DESCRIPTIONS
+    """All KPI columns of a scenario: the fixed ones, the per-team ones, then per domain
+    (only when teams are grouped into domains)."""
+    return (
+        KPIS
+        + tuple(
+            team_kpi_name(kpi, team)
+            for team in compiled.team_names
+            for kpi in TEAM_KPI_DESCRIPTIONS
+        )
+        + tuple(domain_kpi_name(domain) for domain in _grouped_domains(compiled))
     )
+
+
+def domain_kpi_name(domain: str) -> str:
+    """Column name of a domain's pages, e.g. ``pages_domain__network``."""
+    return f"pages_domain__{domain}"
+
+
+def _grouped_domains(compiled: CompiledScenario) -> tuple[str, ...]:
+    """Domains in team order, when some team sets one (else none: domains are the teams)."""
+    if tuple(compiled.team_domain) == tuple(compiled.team_names):
+        return ()
+    return tuple(dict.fromkeys(compiled.team_domain))
+
+
+def _domain_kpis(compiled: CompiledScenario, page_team: np.ndarray) -> dict[str, float]:
+    domains = _grouped_domains(compiled)
+    if not domains:
+        return {}
+    team_domain = np.array([domains.index(domain) for domain in compiled.team_domain])
+    pages = np.bincount(team_domain[page_team], minlength=len(domains))
+    return {domain_kpi_name(domain): float(pages[i]) for i, domain in enumerate(domains)}
 
 
 def kpi_description(name: str) -> str:
     """Plain-English meaning of a KPI column, per-team ones included."""
     kpi, _, team = name.partition("__")
+    if kpi == "pages_domain":
+        return f"pages to the people of domain {team}"
     if team:
         return TEAM_KPI_DESCRIPTIONS[kpi].format(team=team)
     return KPI_DESCRIPTIONS[name]
@@ -200,6 +232,11 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         "coverage_gap_alerts": float(records.coverage_gap.sum()),
         "retriggers": float(records.retriggers.sum()),
         "fatigue_incidents": float(np.sum(records.caused_by >= 0)),
+        "raci_consult_pages": float(records.raci_consults.sum()),
+        "informed_notifications": float(
+            compiled.service_informed_teams[records.service[escalated]].sum()
+        ),
+        **_domain_kpis(compiled, page_team),
         **_team_kpis(
             compiled, records, page_team, page_owner, first_in_weekend, first_person, page_band
         ),

@@ -45,6 +45,8 @@ REPORT_KPIS = (
     "coverage_gap_alerts",
     "retriggers",
     "fatigue_incidents",
+    "raci_consult_pages",
+    "informed_notifications",
 )
 
 LABELS = {
@@ -78,6 +80,8 @@ LABELS = {
     "coverage_gap_alerts": "Coverage-gap incidents",
     "retriggers": "Ack expiry re-triggers",
     "fatigue_incidents": "Fatigue incidents",
+    "raci_consult_pages": "Consulted-team pages",
+    "informed_notifications": "Informed notifications",
 }
 TEAM_LABELS = {
     "pages": "Pages, {team}",
@@ -89,6 +93,8 @@ TEAM_LABELS = {
 
 def _label(kpi: str) -> str:
     base, _, team = kpi.partition("__")
+    if base == "pages_domain":
+        return f"Pages, domain {team}"
     return TEAM_LABELS[base].format(team=team) if team else LABELS.get(kpi, kpi)
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from sim.compile import CompiledScenario
-from sim.escalation import TARGET_PERSON, TARGET_SCHEDULE
+from sim.escalation import TARGET_ACCOUNTABLE, TARGET_PERSON, TARGET_SCHEDULE
 from sim.model.records import PAGE_NOTIFY, PAGE_RETRIGGER, RunRecords
 
 
@@ -22,10 +22,12 @@ def check_pages_follow_policies(compiled: CompiledScenario, records: RunRecords)
     """Nobody away (leave, rest) is paged; each page names a person that the policy's level
     names at that moment: the schedule's on-call person, or, when that person is away, another
     participant of the winning layer or of a lower active layer; the named person; an
-    engineer of a round-robin or everyone target; in a pool, any engineer at the first level
-    and the manager later."""
+    engineer of a round-robin or everyone target; the manager Accountable for the incident's
+    service (of the alert or of its root, depending on routing); in a pool, any engineer at
+    the first level and the manager later."""
     levels = compiled.scenario.escalation.levels
-    for time, person, position, policy_index, kind in zip(
+    for alert, time, person, position, policy_index, kind in zip(
+        records.page_alert.tolist(),
         records.page_minutes.tolist(),
         records.page_person.tolist(),
         records.page_level.tolist(),
@@ -46,15 +48,23 @@ def check_pages_follow_policies(compiled: CompiledScenario, records: RunRecords)
             continue
         chain = policy.levels if kind in (PAGE_NOTIFY, PAGE_RETRIGGER) else policy.chain
         level = chain[position]
-        assert any(_names(target, person, time, records) for target in level.targets), (
+        service = records.service[alert]
+        accountable = {
+            int(compiled.service_accountable_manager[service]),
+            int(compiled.service_accountable_manager[records.service[records.root[alert]]]),
+        }
+        named = (_names(target, person, time, records, accountable) for target in level.targets)
+        assert any(named), (
             f"{compiled.person_names[person]} is not named by level {position} of "
             f"{policy.name} at {time}"
         )
 
 
-def _names(target, person: int, time: float, records: RunRecords) -> bool:
+def _names(target, person: int, time: float, records: RunRecords, accountable: set[int]) -> bool:
     if target.kind == TARGET_PERSON:
         return person == target.person
+    if target.kind == TARGET_ACCOUNTABLE:
+        return person in accountable
     if target.kind != TARGET_SCHEDULE:
         return person in target.engineers
     schedule = target.schedule

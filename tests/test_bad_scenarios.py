@@ -195,6 +195,41 @@ CASES = [
         "unknown time zone 'Europe/Berlinn'; use an IANA name like 'Europe/Berlin'",
         fix=("Berlinn", "Berlin"),
     ),
+    Case(
+        "raci-unknown-team.yaml",
+        15,
+        "services[1 'web'].consulted[0]",
+        "unknown team 'platfrom'; teams are infra, platform",
+        fix=("platfrom", "platform"),
+    ),
+    Case(
+        "unknown-escalation-policy.yaml",
+        9,
+        "teams[0 'infra'].escalation_policy",
+        "unknown escalation policy 'infra-pager'; policies: infra-page",
+        fix=("infra-pager", "infra-page"),
+    ),
+    Case(
+        "override-not-in-team.yaml",
+        10,
+        "teams[0 'infra'].overrides[0].person",
+        "'zoe' is not an engineer of team 'infra'",
+        fix=("person: zoe", "person: ben"),
+    ),
+    Case(
+        "custom-shift-without-hours.yaml",
+        9,
+        "teams[0 'infra'].rotation",
+        "shift: custom needs shift_hours",
+        fix=("shift: custom,", "shift: custom, shift_hours: 12,"),
+    ),
+    Case(
+        "target-two-kinds.yaml",
+        13,
+        "escalation_policies[0 'infra-page'].levels[0].targets[0]",
+        "a target names exactly one of schedule, person, round_robin, everyone or",
+        fix=("{schedule: infra, person: infra-manager}", "{schedule: infra}"),
+    ),
 ]
 
 

@@ -19,7 +19,8 @@ PAGE_REASSIGNMENT = 1
 PAGE_CONSULT = 2
 PAGE_NOTIFY = 3
 PAGE_RETRIGGER = 4
-PAGE_KIND_NAMES = ("first", "reassignment", "consult", "notify", "re-trigger")
+PAGE_RACI_CONSULT = 5
+PAGE_KIND_NAMES = ("first", "reassignment", "consult", "notify", "re-trigger", "RACI consult")
 
 HANDOVER_NONE = 0
 HANDOVER_REASSIGNMENT = 1
@@ -50,13 +51,15 @@ class RunRecords:
         notify_only: a low-urgency alert outside support hours that notified without escalating.
         coverage_gap: a level of its policy named nobody when it was reached.
         retriggers: times its acknowledgement expired before resolution.
+        raci_consults: pages to its service's Consulted teams (major incidents).
         caused_by: for an incident caused by a tired person's mistake, the incident whose fix
             caused it (-1 otherwise). These endogenous alerts follow the exogenous ones.
     Per person: leave and rest, lists of (start, end) minutes away; sleep_pages, pages received
     in the person's sleep hours.
     Per page, in the order pages were sent:
         page_alert, page_minutes, page_person, page_level (position in its escalation chain),
-        page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT, PAGE_NOTIFY, PAGE_RETRIGGER),
+        page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT, PAGE_NOTIFY, PAGE_RETRIGGER,
+        PAGE_RACI_CONSULT),
         page_schedule (index into CompiledScenario.policies of the policy that paged).
     """
 
@@ -85,6 +88,7 @@ class RunRecords:
     notify_only: np.ndarray
     coverage_gap: np.ndarray
     retriggers: np.ndarray
+    raci_consults: np.ndarray
     caused_by: np.ndarray
     leave: tuple[list[tuple[float, float]], ...]
     rest: tuple[list[tuple[float, float]], ...]

@@ -18,7 +18,8 @@ process releases incidents at their page time; each incident is a short process:
    whoever acknowledges first takes the incident, as in common paging tools. The ack delay of
    the k-th page of a chain is pre-drawn per alert, times the person's fatigue slowdown.
    A notify-only alert (a low-urgency rule) pages the first level only and never escalates.
-4. Handover: if the person who acknowledged is not in the team that owns the root cause, they
+4. Handover: if the person who acknowledged is not in the team that owns the root cause (nor
+   the manager Accountable for it), they
    triage for ``routing.triage_minutes`` and then hand over: a *reassignment* (a misrouted page)
    or, from the shared rotation, a *consult* of the owning team's on-call, unless a runbook lets
    the shared responder fix it (``shared_rotation.fix_probability``). The owning team's policy
@@ -50,7 +51,13 @@ import simpy
 
 from sim.calendar import SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.escalation import TARGET_EVERYONE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_SCHEDULE
+from sim.escalation import (
+    TARGET_ACCOUNTABLE,
+    TARGET_EVERYONE,
+    TARGET_PERSON,
+    TARGET_ROUND_ROBIN,
+    TARGET_SCHEDULE,
+)
 from sim.generator import STREAM_ENDOGENOUS, run_seed_sequence
 from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
@@ -62,6 +69,7 @@ from sim.model.records import (
     PAGE_CONSULT,
     PAGE_FIRST,
     PAGE_NOTIFY,
+    PAGE_RACI_CONSULT,
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
@@ -160,7 +168,19 @@ class World:
             if scenario.routing.policy == "root-owner"
             else symptom_team
         )
+        # The service of record: the root's when the incident is routed to the root's owner.
+        record_service = (
+            np.where(outcome.route_correct, service[root], service)
+            if scenario.routing.policy == "root-owner"
+            else np.asarray(service)
+        )
         # Plain Python lists: scalar access in the hot loop is several times faster than numpy's.
+        self.accountable = compiled.service_accountable_manager[record_service].tolist()
+        self.consulted = [compiled.service_consulted[s] for s in record_service.tolist()]
+        consult_severities = {
+            ("P1", "P2", "P3", "P4").index(level) for level in scenario.routing.consult_severities
+        }
+        self.major = [level in consult_severities for level in self.severity_list]
         self.routed_team = routed_team.tolist()
         self.owner_team = owner_team.tolist()
         self.person_team = compiled.person_team.tolist()
@@ -207,6 +227,7 @@ class World:
         self.resolved_minutes = [math.nan] * alerts
         self.coverage_gap = [False] * alerts
         self.retriggers = [0] * alerts
+        self.raci_consults = [0] * alerts
         self.caused_by = [-1] * alerts
         self.page_alert: list[int] = []
         self.page_minutes: list[float] = []
@@ -284,7 +305,7 @@ class World:
                 return candidate
         return -1
 
-    def _targets(self, level, now: float) -> list[int]:
+    def _targets(self, level, now: float, alert: int) -> list[int]:
         """People a level pages at ``now`` (empty: a coverage gap)."""
         found: list[int] = []
         away = self.may_be_away
@@ -300,9 +321,10 @@ class World:
                     )
                 if person >= 0:
                     found.append(person)
-            elif kind == TARGET_PERSON:
-                if not away or self.people.available(target.person, now):
-                    found.append(target.person)
+            elif kind in (TARGET_PERSON, TARGET_ACCOUNTABLE):
+                person = target.person if kind == TARGET_PERSON else self.accountable[alert]
+                if not away or self.people.available(person, now):
+                    found.append(person)
             elif kind == TARGET_ROUND_ROBIN:
                 engineers = target.engineers
                 turn = self.round_robin.get(id(target), 0)
@@ -347,7 +369,7 @@ class World:
                     ]
                     people = (person,) if person >= 0 else ()
                 else:
-                    people = self._targets(level, env.now)
+                    people = self._targets(level, env.now, alert)
                 if not people:
                     self.coverage_gap[alert] = True
                     if self.trace is not None:
@@ -409,7 +431,8 @@ class World:
             yield from self._pooled_incident(alert, policy_index)
         else:
             worker = yield from self._chain(alert, policy_index, self.ack_delay[alert], PAGE_FIRST)
-            if self.person_team[worker] != owner and not (shared and self.runbook_fix[alert]):
+            outside = self.person_team[worker] != owner and worker != self.accountable[alert]
+            if outside and not (shared and self.runbook_fix[alert]):
                 yield env.timeout(self.triage[alert])
                 kind = PAGE_CONSULT if shared else PAGE_REASSIGNMENT
                 self.handover[alert] = HANDOVER_CONSULT if shared else HANDOVER_REASSIGNMENT
@@ -419,6 +442,8 @@ class World:
                 policy_index = owner
                 worker = yield from self._chain(alert, owner, self.handover_ack_delay[alert], kind)
             self.worker[alert] = worker
+            if self.major[alert] and self.consulted[alert]:
+                self._consult_raci(alert)
             if self.policies[policy_index].ack_expiry_minutes < math.inf:
                 env.process(self._ack_expiry(alert, policy_index))
             with self.resources[worker].request() as request:
@@ -438,6 +463,16 @@ class World:
             for member in group.members:
                 self.resolved_minutes[member] = env.now
 
+    def _consult_raci(self, alert: int) -> None:
+        """Pull in the service's Consulted teams on a major incident: a consult page to the
+        first level of each one's policy (they join; the worker keeps the incident)."""
+        for team in self.consulted[alert]:
+            if team in self.pools:
+                continue
+            for person in self._targets(self.policies[team].levels[0], self.env.now, alert):
+                self._page(alert, person, 0, PAGE_RACI_CONSULT, team)
+                self.raci_consults[alert] += 1
+
     def _ack_expiry(self, alert: int, policy_index: int):
         """Re-trigger the first level each time the acknowledgement expires before resolution."""
         env = self.env
@@ -450,7 +485,7 @@ class World:
             self.retriggers[alert] += 1
             if self.trace is not None:
                 self.trace.append((env.now, "retrigger", alert, -1, -1))
-            people = self._targets(policy.levels[0], env.now)
+            people = self._targets(policy.levels[0], env.now, alert)
             if not people:
                 self.coverage_gap[alert] = True
                 continue
@@ -520,6 +555,10 @@ class World:
             (self.resolved_minutes, math.nan),
             (self.coverage_gap, False),
             (self.retriggers, 0),
+            (self.raci_consults, 0),
+            (self.accountable, self.accountable[cause]),
+            (self.consulted, self.consulted[cause]),
+            (self.major, self.major[cause]),
             (self.caused_by, cause),
         ):
             column.append(value)
@@ -602,6 +641,7 @@ class World:
             notify_only=notify_only,
             coverage_gap=np.array(self.coverage_gap, dtype=bool),
             retriggers=np.array(self.retriggers, dtype=np.int64),
+            raci_consults=np.array(self.raci_consults, dtype=np.int64),
             caused_by=np.array(self.caused_by, dtype=np.int64),
             leave=tuple(self.people.leave),
             rest=tuple(self.people.rest),

@@ -137,6 +137,16 @@ class Service(_Frozen):
     """Share of alerts of each severity; must sum to 1."""
     depends_on: list[DependencyEntry] = Field(default_factory=list)
     """Services this one depends on: names, or mappings with their own cascade settings."""
+    accountable: Name | None = None
+    """RACI Accountable: the team whose manager is the escalation target (the ``manager``
+    level) for this service's incidents (default: the owning team, `team`, which is
+    Responsible: its on-call is paged)."""
+    consulted: list[Name] = Field(default_factory=list)
+    """RACI Consulted: teams whose on-call is pulled in (a consult page) on major incidents
+    (``routing.consult_severities``) of this service."""
+    informed: list[Name] = Field(default_factory=list)
+    """RACI Informed: teams notified of every escalated incident of this service, never paged
+    (counted as notifications, not interruptions)."""
 
     @field_validator("profile")
     @classmethod
@@ -183,7 +193,7 @@ class Rotation(_Frozen):
     @model_validator(mode="after")
     def _custom_needs_hours(self) -> Rotation:
         if (self.shift == "custom") != (self.shift_hours is not None):
-            raise ValueError("shift_hours is given exactly when shift is 'custom'")
+            raise ValueError("shift: custom needs shift_hours, and shift_hours needs shift: custom")
         return self
 
 
@@ -195,6 +205,9 @@ class Team(_Frozen):
     engineers: int | list[Name | Engineer] = Field(...)
     """Engineers: a count (named <team>-1 ...) or a list of names or {name, site, ...}, in
     rotation order."""
+    domain: Name | None = None
+    """Domain the team belongs to (network, platform, ...), for per-domain KPIs; teams of the
+    same domain are counted together (default: each team is its own domain)."""
     site: Name | None = None
     """Site of the team's people (its time zone and holidays), unless an engineer names one."""
     time_zone: TimeZoneName | None = None
@@ -239,6 +252,10 @@ class Team(_Frozen):
         if isinstance(self.engineers, int):
             return [f"{self.name}-{index + 1}" for index in range(self.engineers)]
         return [entry if isinstance(entry, str) else entry.name for entry in self.engineers]
+
+    @property
+    def domain_name(self) -> str:
+        return self.domain or self.name
 
     def engineer(self, name: str) -> Engineer:
         """The engineer's details (defaults for a bare name)."""

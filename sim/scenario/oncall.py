@@ -96,7 +96,7 @@ class Layer(_Frozen):
     @model_validator(mode="after")
     def _custom_needs_hours(self) -> Layer:
         if (self.shift == "custom") != (self.shift_hours is not None):
-            raise ValueError("shift_hours is given exactly when shift is 'custom'")
+            raise ValueError("shift: custom needs shift_hours, and shift_hours needs shift: custom")
         if self.participants is not None:
             if not self.participants:
                 raise ValueError("participants must name at least one engineer")
@@ -125,7 +125,7 @@ class Override(_Frozen):
 
 
 class Target(_Frozen):
-    """Who a level of an escalation policy pages: exactly one of the four kinds."""
+    """Who a level of an escalation policy pages: exactly one of the five kinds."""
 
     schedule: Name | None = None
     """The on-call engineer of this team's schedule at that moment."""
@@ -138,6 +138,8 @@ class Target(_Frozen):
     """The engineers of this team in turn, one per time the level is reached."""
     everyone: Name | None = None
     """Every engineer of this team at once."""
+    accountable: bool = False
+    """The manager of the team Accountable for the incident's service (RACI)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:
@@ -146,9 +148,12 @@ class Target(_Frozen):
             for key in ("schedule", "person", "round_robin", "everyone")
             if getattr(self, key) is not None
         ]
+        if self.accountable:
+            given.append("accountable")
         if len(given) != 1:
             raise ValueError(
-                "a target names exactly one of schedule, person, round_robin or everyone"
+                "a target names exactly one of schedule, person, round_robin, everyone or "
+                "accountable: true"
             )
         if self.offset and self.schedule is None:
             raise ValueError("offset applies to a schedule target only")

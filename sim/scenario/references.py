@@ -53,6 +53,19 @@ def scenario_reference_problems(scenario: Scenario) -> list[Problem]:
             if team not in team_names:
                 problems.append((("shared_rotation", "teams", position), f"unknown team {team!r}"))
     for index, service in enumerate(scenario.services):
+        raci = [("accountable", None, service.accountable)]
+        raci += [("consulted", position, team) for position, team in enumerate(service.consulted)]
+        raci += [("informed", position, team) for position, team in enumerate(service.informed)]
+        for key, position, team in raci:
+            if team is not None and team not in team_names:
+                where = (
+                    ("services", index, key)
+                    if position is None
+                    else ("services", index, key, position)
+                )
+                problems.append(
+                    (where, f"unknown team {team!r}; teams are {', '.join(team_names)}")
+                )
         if service.team not in team_names:
             problems.append(
                 (

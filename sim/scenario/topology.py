@@ -115,6 +115,11 @@ class Routing(_Frozen):
     triage_minutes: DurationSpec = Lognormal(median=20.0, sigma=0.8)
     """Time a responder who does not own the root cause spends before handing over (a
     reassignment or a consult). Published data: reassignment can multiply triage up to 10x."""
+    consult_severities: list[Literal["P1", "P2", "P3", "P4"]] = Field(
+        default_factory=lambda: ["P1"]
+    )
+    """Severities of the major incidents for which a service's Consulted teams are pulled in
+    (their on-call gets a consult page once the incident is acknowledged)."""
 
 
 class SharedRotation(_Frozen):
