@@ -118,14 +118,16 @@ def rotation_handoffs(
     start_date: dt.date,
     origin: pd.Timestamp,
     range_end_minutes: float,
-) -> np.ndarray:
-    """Handoff instants from one shift before the first handoff to past ``range_end_minutes``.
+) -> tuple[np.ndarray, int]:
+    """Handoff instants covering a week before the horizon to past ``range_end_minutes``, and
+    the index of the first handoff.
 
     The first handoff is at the handoff time on the handoff day of the horizon's first week
     (daily shifts: on the start date), in the layer's own time zone; for a zone ahead of the
     horizon's it can fall a few hours before time 0. The shift it starts is the first
-    participant's. Handoff 0 starts the shift before it (shift number -1), so the shift
-    starting at handoff 1 is the first participant's.
+    participant's; the shifts before it go backwards through the participants. Shifts step in
+    local wall-clock time: a 12-hour rotation handing off at 09:00 and 21:00 keeps those local
+    times across a daylight-saving change (that night's shift is 11 or 13 hours).
     """
     handoff_minute = minutes_of_day(layer.handoff_time)
     if layer.shift == "daily":
@@ -133,17 +135,18 @@ def rotation_handoffs(
     else:
         first_day = start_date + dt.timedelta(days=WEEKDAYS.index(layer.handoff_day))
     first_local = dt.datetime.combine(first_day, dt.time()) + dt.timedelta(minutes=handoff_minute)
-    range_weeks = int(np.ceil(range_end_minutes / MINUTES_PER_WEEK)) + 2
     if layer.shift == "custom":
         assert layer.shift_hours is not None
         step = dt.timedelta(hours=layer.shift_hours)
     else:
         step = dt.timedelta(days=7 if layer.shift == "weekly" else 1)
-    count = int(dt.timedelta(weeks=range_weeks) / step) + 2
-    # Steps of local wall-clock time: a 12-hour rotation handing off at 09:00 and 21:00 keeps
-    # those local times across a daylight-saving change (that night's shift is 11 or 13 hours).
-    local = [first_local + step * (k - 1) for k in range(count)]
-    return local_instants(local, layer.time_zone, origin)
+    # Enough handoffs before the first to reach a week (plus a day of zone offset) before 0.
+    range_begin = dt.datetime.combine(start_date, dt.time()) - dt.timedelta(days=8)
+    before = int(np.ceil((first_local - range_begin) / step))
+    range_weeks = int(np.ceil(range_end_minutes / MINUTES_PER_WEEK)) + 2
+    after = int(dt.timedelta(weeks=range_weeks) / step) + 2
+    local = [first_local + step * k for k in range(-before, after)]
+    return local_instants(local, layer.time_zone, origin), before
 
 
 def restriction_intervals(
@@ -208,7 +211,10 @@ def build_schedule(
     """
     origin = horizon_start_utc(start_date, horizon_time_zone)
     range_begin = -float(MINUTES_PER_WEEK)
-    handoffs = [rotation_handoffs(layer, start_date, origin, range_end_minutes) for layer in layers]
+    rotations = [
+        rotation_handoffs(layer, start_date, origin, range_end_minutes) for layer in layers
+    ]
+    handoffs = [instants for instants, _ in rotations]
     windows = [
         restriction_intervals(
             layer.restrictions, layer.time_zone, start_date, origin, range_end_minutes
@@ -228,9 +234,10 @@ def build_schedule(
     layer_of = np.full(len(points), -1, dtype=np.int64)
     active_layers = np.zeros((len(layers), len(points)), dtype=bool)
     for index, layer in enumerate(layers):
-        shift = np.searchsorted(handoffs[index], points, side="right") - 1
+        # Shift number 0 starts at the first handoff and is the first participant's.
+        shift = np.searchsorted(handoffs[index], points, side="right") - 1 - rotations[index][1]
         count = len(layer.participants)
-        position = (shift - 1 + offset) % count
+        position = (shift + offset) % count
         names = np.asarray(layer.participants, dtype=np.int64)[position]
         active = np.ones(len(points), dtype=bool) if windows[index] is None else None
         if active is None:

@@ -512,6 +512,8 @@ class World:
         fatigue = self.compiled.scenario.people.fatigue
         response = self.compiled.scenario.response
         delay = float(fatigue.mistake_delay_minutes.quantile(np.array([rng.random()]))[0])
+        if now + delay >= self.compiled.horizon_minutes:
+            return  # like every arrival, mistakes stop at the end of the horizon
         new = self._new_alert(alert, now + delay, rng, response)
         if self.trace is not None:
             self.trace.append((now, "mistake", alert, worker, new))
