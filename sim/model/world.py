@@ -102,6 +102,25 @@ class _Pool:
         self.free = list(engineers)
 
 
+def _simple_chain(policy) -> list[tuple] | None:
+    """(schedule, person, delay) per chain position when every level has one schedule, person
+    or accountable target (person -1: the accountable manager); None otherwise."""
+    simple = []
+    for level in policy.chain:
+        if len(level.targets) != 1:
+            return None
+        target = level.targets[0]
+        if target.kind == TARGET_SCHEDULE:
+            simple.append((target.schedule, -1, level.delay_minutes))
+        elif target.kind == TARGET_PERSON:
+            simple.append((None, target.person, level.delay_minutes))
+        elif target.kind == TARGET_ACCOUNTABLE:
+            simple.append((None, -1, level.delay_minutes))
+        else:
+            return None
+    return simple
+
+
 class World:
     """One run of one variant: people as SimPy resources, incidents as processes."""
 
@@ -135,6 +154,10 @@ class World:
         self.fast_levels = [
             tuple(level.only_schedule for level in policy.chain) for policy in compiled.policies
         ]
+        plain_people = not (self.people.may_be_away or self.people.fatigue_enabled)
+        self.simple_chains = [
+            _simple_chain(policy) if plain_people else None for policy in compiled.policies
+        ]
         self.pools = {
             index: _Pool(self.env, schedule.engineers)
             for index, schedule in enumerate(compiled.schedules)
@@ -155,12 +178,15 @@ class World:
         alerts = len(service)
         root = np.arange(alerts) if root is None else root
         self.alerts_exogenous = alerts
-        self.service_list = np.asarray(service).tolist()
-        self.root_list = np.asarray(root).tolist()
-        self.severity_list = [2] * alerts if severity is None else np.asarray(severity).tolist()
-        self.start_list = (
-            outcome.page_minutes if start_minutes is None else np.asarray(start_minutes)
-        ).tolist()
+        # Per-alert identity as arrays; incidents caused by mistakes are appended to lists.
+        self.service_array = np.asarray(service)
+        self.root_array = np.asarray(root)
+        self.severity_array = (
+            np.full(alerts, 2, dtype=np.int8) if severity is None else np.asarray(severity)
+        )
+        self.extra_service: list[int] = []
+        self.extra_severity: list[int] = []
+        self.extra_start: list[float] = []
         symptom_team = compiled.service_team[service]
         owner_team = compiled.service_team[service[root]]
         routed_team = (
@@ -176,11 +202,18 @@ class World:
         )
         # Plain Python lists: scalar access in the hot loop is several times faster than numpy's.
         self.accountable = compiled.service_accountable_manager[record_service].tolist()
-        self.consulted = [compiled.service_consulted[s] for s in record_service.tolist()]
-        consult_severities = {
-            ("P1", "P2", "P3", "P4").index(level) for level in scenario.routing.consult_severities
-        }
-        self.major = [level in consult_severities for level in self.severity_list]
+        # Consulted teams of a major incident (None when no service has any: the common case).
+        self.consulted: list[tuple[int, ...]] | None = None
+        if any(compiled.service_consulted):
+            consult_severities = [
+                ("P1", "P2", "P3", "P4").index(level)
+                for level in scenario.routing.consult_severities
+            ]
+            major = np.isin(self.severity_array, consult_severities).tolist()
+            self.consulted = [
+                compiled.service_consulted[service_index] if is_major else ()
+                for service_index, is_major in zip(record_service.tolist(), major, strict=True)
+            ]
         self.routed_team = routed_team.tolist()
         self.owner_team = owner_team.tolist()
         self.person_team = compiled.person_team.tolist()
@@ -430,7 +463,52 @@ class World:
         if policy_index in self.pools:
             yield from self._pooled_incident(alert, policy_index)
         else:
-            worker = yield from self._chain(alert, policy_index, self.ack_delay[alert], PAGE_FIRST)
+            simple = self.simple_chains[policy_index]
+            if simple is None or self.notify_only[alert]:
+                worker = yield from self._chain(
+                    alert, policy_index, self.ack_delay[alert], PAGE_FIRST
+                )
+            else:
+                # _chain inlined for the common policy (one schedule, person or accountable
+                # target per level, nobody ever away, no fatigue): delegating with `yield from`
+                # would add a generator frame to every resume of the hottest process.
+                ack_delay = self.ack_delay[alert]
+                columns = len(ack_delay)
+                last_position = len(simple) - 1
+                ack_at = math.inf
+                worker = -1
+                sent = 0
+                for position, (schedule, person, delay) in enumerate(simple):
+                    if schedule is not None:
+                        person = schedule.persons[
+                            max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
+                        ]
+                        if person < 0:
+                            self.coverage_gap[alert] = True
+                            if self.trace is not None:
+                                self.trace.append((env.now, "gap", alert, -1, position))
+                            continue
+                    elif person < 0:
+                        person = self.accountable[alert]
+                    self._page(alert, person, position, PAGE_FIRST, policy_index)
+                    candidate = env.now + ack_delay[sent % columns]
+                    sent += 1
+                    if candidate < ack_at:
+                        ack_at, worker = candidate, person
+                    if position == last_position or ack_at <= env.now + delay:
+                        break
+                    yield env.timeout(delay)
+                if worker < 0:  # every level was a gap: retry as the general chain does
+                    yield env.timeout(simple[0][2])
+                    worker = yield from self._chain(
+                        alert, policy_index, self.ack_delay[alert], PAGE_FIRST
+                    )
+                else:
+                    yield env.timeout(ack_at - env.now)
+                    self.ack_minutes[alert] = env.now
+                    self.ack_person[alert] = worker
+                    if self.trace is not None:
+                        self.trace.append((env.now, "ack", alert, worker, -1))
             outside = self.person_team[worker] != owner and worker != self.accountable[alert]
             if outside and not (shared and self.runbook_fix[alert]):
                 yield env.timeout(self.triage[alert])
@@ -442,7 +520,7 @@ class World:
                 policy_index = owner
                 worker = yield from self._chain(alert, owner, self.handover_ack_delay[alert], kind)
             self.worker[alert] = worker
-            if self.major[alert] and self.consulted[alert]:
+            if self.consulted is not None and self.consulted[alert]:
                 self._consult_raci(alert)
             if self.policies[policy_index].ack_expiry_minutes < math.inf:
                 env.process(self._ack_expiry(alert, policy_index))
@@ -523,16 +601,20 @@ class World:
         yield self.env.timeout(delay)
         yield from self._incident(alert)
 
+    def _service_and_severity(self, alert: int) -> tuple[int, int]:
+        if alert < self.alerts_exogenous:
+            return int(self.service_array[alert]), int(self.severity_array[alert])
+        extra = alert - self.alerts_exogenous
+        return self.extra_service[extra], self.extra_severity[extra]
+
     def _new_alert(self, cause: int, start: float, rng: np.random.Generator, response) -> int:
         """Append an endogenous alert like ``cause`` (same service and severity); its index."""
-        new = len(self.service_list)
-        service = self.service_list[cause]
-        severity = self.severity_list[cause]
+        new = self.alerts_exogenous + len(self.extra_service)
+        service, severity = self._service_and_severity(cause)
         uniforms = 1.0 - rng.random(16)
-        self.service_list.append(service)
-        self.root_list.append(new)
-        self.severity_list.append(severity)
-        self.start_list.append(start)
+        self.extra_service.append(service)
+        self.extra_severity.append(severity)
+        self.extra_start.append(start)
         team = int(self.compiled.service_team[service])
         self.routed_team.append(team)
         self.owner_team.append(team)
@@ -543,6 +625,8 @@ class World:
         factor = float(self.compiled.severity_work_factor[severity])
         self.work.append(float(response.work_time_minutes.quantile(uniforms[11:12])[0]) * factor)
         self.mistake_uniform.append(float(uniforms[12]))
+        if self.consulted is not None:
+            self.consulted.append(self.consulted[cause])
         self.notify_only.append(False)
         for column, value in (
             (self.handover, HANDOVER_NONE),
@@ -559,8 +643,6 @@ class World:
             (self.retriggers, 0),
             (self.raci_consults, 0),
             (self.accountable, self.accountable[cause]),
-            (self.consulted, self.consulted[cause]),
-            (self.major, self.major[cause]),
             (self.caused_by, cause),
         ):
             column.append(value)
@@ -598,7 +680,7 @@ class World:
     def records(self, start_minutes: np.ndarray) -> RunRecords:
         outcome = self.outcome
         exogenous = self.alerts_exogenous
-        total = len(self.service_list)
+        total = exogenous + len(self.extra_service)
         state = np.full(total, STATE_RESOLVED, dtype=np.int8)
         state[:exogenous][outcome.auto_resolved] = STATE_AUTO_RESOLVED
         state[:exogenous][outcome.prevented] = STATE_PREVENTED
@@ -615,12 +697,14 @@ class World:
             outcome.auto_resolved
         ]
         start = np.concatenate(
-            [np.asarray(start_minutes, dtype=np.float64), self.start_list[exogenous:]]
+            [np.asarray(start_minutes, dtype=np.float64), np.asarray(self.extra_start, float)]
         )
         return RunRecords(
             state=state,
-            service=np.array(self.service_list, dtype=np.int64),
-            root=np.array(self.root_list, dtype=np.int64),
+            service=np.concatenate([self.service_array, self.extra_service]).astype(np.int64),
+            root=np.concatenate(
+                [self.root_array, np.arange(exogenous, total, dtype=np.int64)]
+            ).astype(np.int64),
             start_minutes=start,
             first_page_minutes=np.array(self.first_page_minutes, dtype=np.float64),
             first_page_person=np.array(self.first_page_person, dtype=np.int64),
