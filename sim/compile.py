@@ -140,19 +140,32 @@ class CompiledScenario:
 
     @functools.cached_property
     def oncall_share(self) -> np.ndarray:
-        """(engineers,) share of the horizon each engineer's team's primary schedule names
-        them (1 for a pool engineer), in person order of the engineers."""
+        """(engineers,) share of the horizon in which a schedule of their team's escalation
+        policy names each engineer (primary or secondary: the Google SRE 25% guidance counts
+        both; 1 for a pool engineer), in person order of the engineers.
+
+        This is the scheduled share; leave and rest move some of it to substitutes at run time.
+        """
+        from sim.escalation import TARGET_SCHEDULE
+
         share = np.zeros(len(self.person_names))
-        for schedule in self.team_schedules:
-            if schedule.pool:
-                share[list(schedule.engineers)] = 1.0
+        for team_index, team_schedule in enumerate(self.team_schedules):
+            if team_schedule.pool:
+                share[list(team_schedule.engineers)] = 1.0
                 continue
-            starts = np.clip(np.asarray(schedule.starts), 0.0, self.horizon_minutes)
-            ends = np.append(starts[1:], self.horizon_minutes)
-            persons = np.asarray(schedule.persons)
-            named = persons >= 0
-            np.add.at(share, persons[named], (ends - starts)[named] / self.horizon_minutes)
-        return share[self.person_is_engineer]
+            schedules = {
+                id(target.schedule): target.schedule
+                for level in self.policies[team_index].levels
+                for target in level.targets
+                if target.kind == TARGET_SCHEDULE
+            }
+            for schedule in schedules.values():
+                starts = np.clip(np.asarray(schedule.starts), 0.0, self.horizon_minutes)
+                ends = np.append(starts[1:], self.horizon_minutes)
+                persons = np.asarray(schedule.persons)
+                named = persons >= 0
+                np.add.at(share, persons[named], (ends - starts)[named] / self.horizon_minutes)
+        return np.minimum(share, 1.0)[self.person_is_engineer]
 
 
 def _one_of_each_in_turn(teams: list[tuple[int, ...]]) -> tuple[int, ...]:

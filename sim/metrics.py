@@ -62,8 +62,11 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "consults": "incidents where the shared rotation consulted the owning team",
     "sleep_interruptions_per_engineer_max": "sleep-hour pages of the engineer with the most",
     "oncall_share_max": (
-        "largest share of an engineer's time on a primary schedule (guidance: at most 25%)"
+        "largest share of an engineer's time on call, primary or secondary (guidance: <= 25%)"
     ),
+    "interruptions_per_engineer_business": "business-hours pages per engineer (mean)",
+    "interruptions_per_engineer_off": "off-hours pages per engineer (mean)",
+    "interruptions_per_engineer_sleep": "sleep-hour pages per engineer (mean)",
     "engineers_over_19_per_month": (
         "engineers with more than 19 pages in a 30-day month, per month (burnout level)"
     ),
@@ -219,6 +222,16 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         "misrouted_pages": float(np.sum(misrouted)),
         "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),
         "consults": float(np.sum(records.handover == HANDOVER_CONSULT)),
+        **{
+            f"interruptions_per_engineer_{name}": float(
+                np.sum((page_band == band) & engineer[records.page_person]) / engineer.sum()
+            )
+            for name, band in (
+                ("business", BAND_BUSINESS),
+                ("off", BAND_OFF),
+                ("sleep", BAND_SLEEP),
+            )
+        },
         "sleep_interruptions_per_engineer_max": float(
             np.bincount(records.page_person[page_band == BAND_SLEEP], minlength=len(engineer))[
                 engineer
@@ -326,11 +339,8 @@ def _team_kpis(
 
 
 def oncall_share(compiled: CompiledScenario) -> np.ndarray:
-    """Per engineer, the share of the horizon their team's primary schedule names them.
-
-    This is the scheduled share; leave and rest move some of it to substitutes at run time.
-    Engineers of a pool team are on duty all the time (share 1).
-    """
+    """Per engineer, the share of the horizon a schedule of their team's policy names them
+    (see :attr:`CompiledScenario.oncall_share`)."""
     return compiled.oncall_share
 
 
