@@ -171,7 +171,10 @@ def sweep(
         seed=seed,
         argv=sys.argv,
     )
-    session.start()
+    try:
+        session.start()
+    except ValueError as error:
+        raise _fail(str(error)) from None
     try:
         result, summary = session.run(console)
     except KeyboardInterrupt:

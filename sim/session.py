@@ -50,8 +50,12 @@ class ExperimentSession:
     provenance: dict = field(init=False)
 
     def start(self, resume: bool = False) -> None:
-        """Compile the variants, check a folder to resume, write the scenario and provenance."""
+        """Compile the variants, check that they fit in memory and a folder to resume, write
+        the scenario and provenance."""
         self.plan = plan_experiment(self.scenario, self.variants, self.seed)
+        from sim.capacity import check_fits
+
+        check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
         if previous is not None:
             previous = previous[previous["run"] < self.runs]
