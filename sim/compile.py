@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from sim.calendar import (
     BAND_BUSINESS,
@@ -21,22 +19,17 @@ from sim.calendar import (
     SLOT_MINUTES,
     ZoneTable,
     build_zone_table,
-    horizon_start_utc,
     public_holidays,
 )
 from sim.cascades import CascadeTables, compile_cascades
 from sim.escalation import (
-    TARGET_PERSON,
-    CompiledLevel,
     CompiledPolicy,
-    CompiledTarget,
-    default_policy,
-    named_policy,
 )
+from sim.organisation import compile_oncall, horizon_zone_key, organisation_people
 from sim.paging import PagingTables, compile_paging
 from sim.profiles import resolve_profile
-from sim.scenario.models import SEVERITIES, Scenario, Team
-from sim.schedules import LayerSpec, OnCallSchedule, OverrideSpec, build_schedule, pool_schedule
+from sim.scenario.models import SEVERITIES, Scenario
+from sim.schedules import OnCallSchedule
 
 
 @dataclass(frozen=True)
@@ -168,17 +161,6 @@ class CompiledScenario:
         return np.minimum(share, 1.0)[self.person_is_engineer]
 
 
-def _one_of_each_in_turn(teams: list[tuple[int, ...]]) -> tuple[int, ...]:
-    """Interleave the teams' engineers: first of each team, then second of each, and so on."""
-    longest = max(len(engineers) for engineers in teams)
-    return tuple(
-        engineers[index]
-        for index in range(longest)
-        for engineers in teams
-        if index < len(engineers)
-    )
-
-
 def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledScenario:
     """Turn a resolved (variant-applied) scenario into arrays."""
     horizon = scenario.horizon
@@ -186,8 +168,8 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     horizon_minutes = float(weeks * MINUTES_PER_WEEK)
 
     team_names = tuple(team.name for team in scenario.teams)
-    people = _people(scenario)
-    zone_keys = list(dict.fromkeys([_horizon_zone_key(scenario), *people.zone_keys]))
+    people = organisation_people(scenario)
+    zone_keys = list(dict.fromkeys([horizon_zone_key(scenario), *people.zone_keys]))
     holiday_cache: dict[tuple[str | None, str | None], frozenset[dt.date]] = {}
     zones = tuple(
         build_zone_table(
@@ -208,112 +190,9 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     range_end = float((weeks + DRAIN_WEEKS) * MINUTES_PER_WEEK)
     person_index = {name: index for index, name in enumerate(people.names)}
 
-    schedules: list[OnCallSchedule] = []
-    policies: list[CompiledPolicy] = []
-    schedule_of: dict[tuple[str, int], OnCallSchedule] = {}
-    team_engineers: dict[str, tuple[int, ...]] = {}
-    for team_index, team in enumerate(scenario.teams):
-        engineers = tuple(person_index[name] for name in team.engineer_names)
-        team_engineers[team.name] = engineers
-        if team.rotation.shift == "pool":
-            schedule_of[(team.name, 0)] = pool_schedule(team.name, engineers)
-            continue
-        layers = _layer_specs(team, people.team_zone[team_index][0], person_index)
-        overrides = [
-            OverrideSpec(
-                person_index[override.person],
-                *_local_minutes(
-                    [override.start, override.end], people.team_zone[team_index][0], scenario
-                ),
-            )
-            for override in team.overrides
-        ]
-        offsets = {0, 1} | {
-            target.offset
-            for policy in scenario.escalation_policies
-            for level in policy.levels
-            for target in level.targets
-            if target.schedule == team.name
-        }
-        for offset in sorted(offsets):
-            schedule_of[(team.name, offset)] = build_schedule(
-                team.name if offset == 0 else f"{team.name}+{offset}",
-                layers,
-                overrides,
-                horizon.start_date,
-                horizon.time_zone,
-                range_end,
-                offset=offset,
-            )
-    named = {policy.name: policy for policy in scenario.escalation_policies}
-    for team in scenario.teams:
-        schedules.append(schedule_of[(team.name, 0)])
-        manager = person_index[team.manager_name]
-        if team.escalation_policy is not None:
-            policies.append(
-                named_policy(
-                    named[team.escalation_policy], schedule_of, person_index, team_engineers
-                )
-            )
-        elif team.rotation.shift == "pool":
-            policies.append(
-                CompiledPolicy(
-                    team.name,
-                    (
-                        CompiledLevel(
-                            (
-                                CompiledTarget(
-                                    TARGET_PERSON, person=manager, label=team.manager_name
-                                ),
-                            ),
-                            scenario.escalation.ack_timeout_minutes,
-                        ),
-                    ),
-                    0,
-                    math.inf,
-                )
-            )
-        else:
-            policies.append(
-                default_policy(
-                    team.name,
-                    scenario.escalation,
-                    schedule_of[(team.name, 0)],
-                    schedule_of[(team.name, 1)],
-                )
-            )
-
-    shared_covers_slot = None
-    shared = scenario.shared_rotation
-    if shared is not None:
-        layer = LayerSpec(
-            name="shared",
-            participants=_one_of_each_in_turn([team_engineers[team] for team in shared.teams]),
-            shift="weekly",
-            shift_hours=None,
-            handoff_day=shared.handoff_day,
-            handoff_time=shared.handoff_time,
-            time_zone=horizon.time_zone,
-        )
-        shared_schedules = [
-            build_schedule(
-                "shared" if offset == 0 else "shared+1",
-                [layer],
-                [],
-                horizon.start_date,
-                horizon.time_zone,
-                range_end,
-                offset=offset,
-            )
-            for offset in (0, 1)
-        ]
-        schedules.append(shared_schedules[0])
-        policies.append(default_policy("shared", scenario.escalation, *shared_schedules))
-        shared_covers_slot = (
-            zones[0].band != BAND_BUSINESS
-            if shared.covers == "off-hours"
-            else np.ones(slots, dtype=bool)
-        )
+    schedules, policies, shared_covers_slot = compile_oncall(
+        scenario, people, person_index, zones[0], range_end
+    )
 
     service_names = [service.name for service in scenario.services]
     service_team = np.array(
@@ -400,138 +279,3 @@ def _arrival_tables(
         horizon_minutes=horizon_minutes,
         cascades=compile_cascades(scenario) if has_dependencies else None,
     )
-
-
-@dataclass(frozen=True)
-class _People:
-    """Every person of the scenario, in team order (engineers, then the manager)."""
-
-    names: tuple[str, ...]
-    team: tuple[int, ...]
-    is_engineer: tuple[bool, ...]
-    zone: tuple[ZoneKey, ...]
-    site: tuple[str, ...]
-    leave_weeks_per_year: tuple[float, ...]
-    team_zone: tuple[ZoneKey, ...]
-
-    @property
-    def zone_keys(self) -> list[ZoneKey]:
-        return list(dict.fromkeys([*self.team_zone, *self.zone]))
-
-
-#: A calendar: (time zone, holidays country, holidays subdivision).
-ZoneKey = tuple[str, str | None, str | None]
-
-
-def _horizon_zone_key(scenario: Scenario) -> ZoneKey:
-    calendar = scenario.calendar
-    return (
-        scenario.horizon.time_zone,
-        calendar.holidays_country,
-        calendar.holidays_subdivision,
-    )
-
-
-def _site_zone_key(scenario: Scenario, site_name: str | None, time_zone: str | None) -> ZoneKey:
-    """The calendar of a site (or, without one, of the horizon), in ``time_zone`` if given."""
-    calendar = scenario.calendar
-    if site_name is None:
-        return (
-            time_zone or scenario.horizon.time_zone,
-            calendar.holidays_country,
-            calendar.holidays_subdivision,
-        )
-    site = next(site for site in scenario.sites if site.name == site_name)
-    if site.holidays_country is None:
-        return (
-            time_zone or site.time_zone,
-            calendar.holidays_country,
-            calendar.holidays_subdivision,
-        )
-    return (time_zone or site.time_zone, site.holidays_country, site.holidays_subdivision)
-
-
-def _people(scenario: Scenario) -> _People:
-    names: list[str] = []
-    team: list[int] = []
-    is_engineer: list[bool] = []
-    zone: list[ZoneKey] = []
-    site: list[str] = []
-    leave: list[float] = []
-    team_zone: list[ZoneKey] = []
-    default_leave = scenario.people.leave_weeks_per_year
-    for team_index, entry in enumerate(scenario.teams):
-        own_zone = _site_zone_key(scenario, entry.site, entry.time_zone)
-        team_zone.append(own_zone)
-        for name in entry.engineer_names:
-            details = entry.engineer(name)
-            names.append(name)
-            team.append(team_index)
-            is_engineer.append(True)
-            if details.site is None:
-                zone.append(own_zone)
-                site.append(entry.site or "")
-            else:
-                zone.append(_site_zone_key(scenario, details.site, None))
-                site.append(details.site)
-            leave.append(
-                default_leave
-                if details.leave_weeks_per_year is None
-                else details.leave_weeks_per_year
-            )
-        names.append(entry.manager_name)
-        team.append(team_index)
-        is_engineer.append(False)
-        zone.append(own_zone)
-        site.append(entry.site or "")
-        leave.append(0.0)
-    return _People(
-        tuple(names),
-        tuple(team),
-        tuple(is_engineer),
-        tuple(zone),
-        tuple(site),
-        tuple(leave),
-        tuple(team_zone),
-    )
-
-
-def _layer_specs(team: Team, team_time_zone: str, person_index: dict[str, int]) -> list[LayerSpec]:
-    """The team's layers (or its ``rotation`` as the only layer) with people as indices."""
-    if not team.layers:
-        rotation = team.rotation
-        return [
-            LayerSpec(
-                name="rotation",
-                participants=tuple(person_index[name] for name in team.engineer_names),
-                shift=rotation.shift,
-                shift_hours=rotation.shift_hours,
-                handoff_day=rotation.handoff_day,
-                handoff_time=rotation.handoff_time,
-                time_zone=team_time_zone,
-            )
-        ]
-    return [
-        LayerSpec(
-            name=layer.name,
-            participants=tuple(
-                person_index[name] for name in (layer.participants or team.engineer_names)
-            ),
-            shift=layer.shift,
-            shift_hours=layer.shift_hours,
-            handoff_day=layer.handoff_day,
-            handoff_time=layer.handoff_time,
-            time_zone=layer.time_zone or team_time_zone,
-            restrictions=tuple(layer.restrictions),
-        )
-        for layer in team.layers
-    ]
-
-
-def _local_minutes(moments: list[dt.datetime], time_zone: str, scenario: Scenario) -> list[float]:
-    """Simulation minutes of naive local datetimes in ``time_zone``."""
-    start = horizon_start_utc(scenario.horizon.start_date, scenario.horizon.time_zone)
-    localized = pd.DatetimeIndex(moments).tz_localize(
-        time_zone, nonexistent="shift_forward", ambiguous=False
-    )
-    return ((localized.tz_convert("UTC") - start).total_seconds() / 60.0).tolist()

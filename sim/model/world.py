@@ -51,17 +51,12 @@ import simpy
 
 from sim.calendar import SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.escalation import (
-    TARGET_ACCOUNTABLE,
-    TARGET_EVERYONE,
-    TARGET_PERSON,
-    TARGET_ROUND_ROBIN,
-    TARGET_SCHEDULE,
-)
 from sim.generator import STREAM_ENDOGENOUS, run_seed_sequence
 from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
+from sim.model.mistakes import MistakesMixin
 from sim.model.people import People
+from sim.model.recording import collect_records
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_NONE,
@@ -72,14 +67,11 @@ from sim.model.records import (
     PAGE_RACI_CONSULT,
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
-    STATE_AUTO_RESOLVED,
     STATE_GROUPED,
-    STATE_PREVENTED,
-    STATE_RESOLVED,
-    STATE_SILENCED,
     STATE_SUPPRESSED,
     RunRecords,
 )
+from sim.model.targets import TargetsMixin, simple_chain
 from sim.paging import PagingDecision
 
 
@@ -102,26 +94,7 @@ class _Pool:
         self.free = list(engineers)
 
 
-def _simple_chain(policy) -> list[tuple] | None:
-    """(schedule, person, delay) per chain position when every level has one schedule, person
-    or accountable target (person -1: the accountable manager); None otherwise."""
-    simple = []
-    for level in policy.chain:
-        if len(level.targets) != 1:
-            return None
-        target = level.targets[0]
-        if target.kind == TARGET_SCHEDULE:
-            simple.append((target.schedule, -1, level.delay_minutes))
-        elif target.kind == TARGET_PERSON:
-            simple.append((None, target.person, level.delay_minutes))
-        elif target.kind == TARGET_ACCOUNTABLE:
-            simple.append((None, -1, level.delay_minutes))
-        else:
-            return None
-    return simple
-
-
-class World:
+class World(TargetsMixin, MistakesMixin):
     """One run of one variant: people as SimPy resources, incidents as processes."""
 
     def __init__(
@@ -156,7 +129,7 @@ class World:
         ]
         plain_people = not (self.people.may_be_away or self.people.fatigue_enabled)
         self.simple_chains = [
-            _simple_chain(policy) if plain_people else None for policy in compiled.policies
+            simple_chain(policy) if plain_people else None for policy in compiled.policies
         ]
         self.pools = {
             index: _Pool(self.env, schedule.engineers)
@@ -321,62 +294,6 @@ class World:
             self.people.paged(person, now)
         if self.trace is not None:
             self.trace.append((now, "page", alert, person, level))
-
-    def _substitute(
-        self, crew: tuple[int, ...], fallback: tuple[int, ...], person: int, now: float
-    ) -> int:
-        """The next participant after ``person`` who is not away, else the first available
-        participant of a lower active layer (-1: nobody)."""
-        count = len(crew)
-        start = crew.index(person) if person in crew else -1
-        for step in range(1, count + 1):
-            candidate = crew[(start + step) % count]
-            if candidate != person and self.people.available(candidate, now):
-                return candidate
-        for candidate in fallback:
-            if self.people.available(candidate, now):
-                return candidate
-        return -1
-
-    def _targets(self, level, now: float, alert: int) -> list[int]:
-        """People a level pages at ``now`` (empty: a coverage gap)."""
-        found: list[int] = []
-        away = self.may_be_away
-        for target in level.targets:
-            kind = target.kind
-            if kind == TARGET_SCHEDULE:
-                schedule = target.schedule
-                segment = schedule.segment_at(now)
-                person = schedule.persons[segment]
-                if person >= 0 and away and not self.people.available(person, now):
-                    person = self._substitute(
-                        schedule.participants[segment], schedule.fallback[segment], person, now
-                    )
-                if person >= 0:
-                    found.append(person)
-            elif kind in (TARGET_PERSON, TARGET_ACCOUNTABLE):
-                person = target.person if kind == TARGET_PERSON else self.accountable[alert]
-                if not away or self.people.available(person, now):
-                    found.append(person)
-            elif kind == TARGET_ROUND_ROBIN:
-                engineers = target.engineers
-                turn = self.round_robin.get(id(target), 0)
-                for step in range(len(engineers)):
-                    candidate = engineers[(turn + step) % len(engineers)]
-                    if not away or self.people.available(candidate, now):
-                        found.append(candidate)
-                        self.round_robin[id(target)] = (turn + step + 1) % len(engineers)
-                        break
-            else:
-                assert kind == TARGET_EVERYONE
-                found.extend(
-                    person
-                    for person in target.engineers
-                    if not away or self.people.available(person, now)
-                )
-        if len(found) > 1:
-            found = list(dict.fromkeys(found))
-        return found
 
     def _chain(self, alert: int, policy_index: int, ack_delay: list[float], kind: int):
         """Page the policy's levels until someone acknowledges; returns who did."""
@@ -581,73 +498,6 @@ class World:
             if self.trace is not None:
                 self.trace.append((env.now, "ack", alert, acker, -1))
 
-    def _maybe_mistake(self, alert: int, worker: int) -> None:
-        """A tired person's fix causes a new incident on the same service, later."""
-        now = self.env.now
-        if self.mistake_uniform[alert] >= self.people.mistake_probability(worker, now):
-            return
-        rng = self.endogenous
-        fatigue = self.compiled.scenario.people.fatigue
-        response = self.compiled.scenario.response
-        delay = float(fatigue.mistake_delay_minutes.quantile(np.array([rng.random()]))[0])
-        if now + delay >= self.compiled.horizon_minutes:
-            return  # like every arrival, mistakes stop at the end of the horizon
-        new = self._new_alert(alert, now + delay, rng, response)
-        if self.trace is not None:
-            self.trace.append((now, "mistake", alert, worker, new))
-        self.env.process(self._delayed_incident(new, delay))
-
-    def _delayed_incident(self, alert: int, delay: float):
-        yield self.env.timeout(delay)
-        yield from self._incident(alert)
-
-    def _service_and_severity(self, alert: int) -> tuple[int, int]:
-        if alert < self.alerts_exogenous:
-            return int(self.service_array[alert]), int(self.severity_array[alert])
-        extra = alert - self.alerts_exogenous
-        return self.extra_service[extra], self.extra_severity[extra]
-
-    def _new_alert(self, cause: int, start: float, rng: np.random.Generator, response) -> int:
-        """Append an endogenous alert like ``cause`` (same service and severity); its index."""
-        new = self.alerts_exogenous + len(self.extra_service)
-        service, severity = self._service_and_severity(cause)
-        uniforms = 1.0 - rng.random(16)
-        self.extra_service.append(service)
-        self.extra_severity.append(severity)
-        self.extra_start.append(start)
-        team = int(self.compiled.service_team[service])
-        self.routed_team.append(team)
-        self.owner_team.append(team)
-        self.ack_delay.append(response.ack_delay_minutes.quantile(uniforms[:8]).tolist())
-        self.handover_ack_delay.append(response.ack_delay_minutes.quantile(uniforms[8:11]).tolist())
-        self.triage.append(0.0)
-        self.runbook_fix.append(False)
-        factor = float(self.compiled.severity_work_factor[severity])
-        self.work.append(float(response.work_time_minutes.quantile(uniforms[11:12])[0]) * factor)
-        self.mistake_uniform.append(float(uniforms[12]))
-        if self.consulted is not None:
-            self.consulted.append(self.consulted[cause])
-        self.notify_only.append(False)
-        for column, value in (
-            (self.handover, HANDOVER_NONE),
-            (self.delayed_by_inhibition, False),
-            (self.worker, -1),
-            (self.first_page_minutes, math.nan),
-            (self.first_page_person, -1),
-            (self.ack_minutes, math.nan),
-            (self.ack_person, -1),
-            (self.highest_level, -1),
-            (self.work_start_minutes, math.nan),
-            (self.resolved_minutes, math.nan),
-            (self.coverage_gap, False),
-            (self.retriggers, 0),
-            (self.raci_consults, 0),
-            (self.accountable, self.accountable[cause]),
-            (self.caused_by, cause),
-        ):
-            column.append(value)
-        return new
-
     def _pooled_incident(self, alert: int, schedule_index: int):
         env = self.env
         pool = self.pools[schedule_index]
@@ -678,58 +528,5 @@ class World:
             pool.free.append(engineer)
 
     def records(self, start_minutes: np.ndarray) -> RunRecords:
-        outcome = self.outcome
-        exogenous = self.alerts_exogenous
-        total = exogenous + len(self.extra_service)
-        state = np.full(total, STATE_RESOLVED, dtype=np.int8)
-        state[:exogenous][outcome.auto_resolved] = STATE_AUTO_RESOLVED
-        state[:exogenous][outcome.prevented] = STATE_PREVENTED
-        deferred = np.zeros(total, dtype=bool)
-        notify_only = np.zeros(total, dtype=bool)
-        if self.paging is not None:
-            state[:exogenous][self.paging.silenced] = STATE_SILENCED
-            deferred[:exogenous] = self.paging.deferred
-            notify_only[:exogenous] = self.paging.notify_only
-        for alert, overridden in self.state_override.items():
-            state[alert] = overridden
-        resolved = np.array(self.resolved_minutes, dtype=np.float64)
-        resolved[:exogenous][outcome.auto_resolved] = outcome.auto_resolved_minutes[
-            outcome.auto_resolved
-        ]
-        start = np.concatenate(
-            [np.asarray(start_minutes, dtype=np.float64), np.asarray(self.extra_start, float)]
-        )
-        return RunRecords(
-            state=state,
-            service=np.concatenate([self.service_array, self.extra_service]).astype(np.int64),
-            root=np.concatenate(
-                [self.root_array, np.arange(exogenous, total, dtype=np.int64)]
-            ).astype(np.int64),
-            start_minutes=start,
-            first_page_minutes=np.array(self.first_page_minutes, dtype=np.float64),
-            first_page_person=np.array(self.first_page_person, dtype=np.int64),
-            ack_minutes=np.array(self.ack_minutes, dtype=np.float64),
-            ack_person=np.array(self.ack_person, dtype=np.int64),
-            highest_level=np.array(self.highest_level, dtype=np.int64),
-            work_start_minutes=np.array(self.work_start_minutes, dtype=np.float64),
-            resolved_minutes=resolved,
-            page_alert=np.array(self.page_alert, dtype=np.int64),
-            page_minutes=np.array(self.page_minutes, dtype=np.float64),
-            page_person=np.array(self.page_person, dtype=np.int64),
-            page_level=np.array(self.page_level, dtype=np.int64),
-            page_kind=np.array(self.page_kind, dtype=np.int8),
-            page_schedule=np.array(self.page_schedule, dtype=np.int64),
-            worker=np.array(self.worker, dtype=np.int64),
-            handover=np.array(self.handover, dtype=np.int8),
-            delayed_by_inhibition=np.array(self.delayed_by_inhibition, dtype=bool),
-            simpy_events=self.events_processed,
-            deferred=deferred,
-            notify_only=notify_only,
-            coverage_gap=np.array(self.coverage_gap, dtype=bool),
-            retriggers=np.array(self.retriggers, dtype=np.int64),
-            raci_consults=np.array(self.raci_consults, dtype=np.int64),
-            caused_by=np.array(self.caused_by, dtype=np.int64),
-            leave=tuple(self.people.leave),
-            rest=tuple(self.people.rest),
-            sleep_pages=np.array(self.people.sleep_pages, dtype=np.int64),
-        )
+        """The run's event records (call after :meth:`run`)."""
+        return collect_records(self, start_minutes)

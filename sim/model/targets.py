@@ -1,0 +1,93 @@
+"""Who a level of an escalation policy pages at a moment: schedules with substitutes for people
+who are away, named people, the Accountable manager, round-robin and everyone targets."""
+
+from __future__ import annotations
+
+from sim.escalation import (
+    TARGET_ACCOUNTABLE,
+    TARGET_EVERYONE,
+    TARGET_PERSON,
+    TARGET_ROUND_ROBIN,
+    TARGET_SCHEDULE,
+    CompiledPolicy,
+)
+
+
+def simple_chain(policy: CompiledPolicy) -> list[tuple] | None:
+    """(schedule, person, delay) per chain position when every level has one schedule, person
+    or accountable target (person -1: the accountable manager); None otherwise."""
+    simple = []
+    for level in policy.chain:
+        if len(level.targets) != 1:
+            return None
+        target = level.targets[0]
+        if target.kind == TARGET_SCHEDULE:
+            simple.append((target.schedule, -1, level.delay_minutes))
+        elif target.kind == TARGET_PERSON:
+            simple.append((None, target.person, level.delay_minutes))
+        elif target.kind == TARGET_ACCOUNTABLE:
+            simple.append((None, -1, level.delay_minutes))
+        else:
+            return None
+    return simple
+
+
+class TargetsMixin:
+    """Target resolution of :class:`sim.model.world.World` (its state: people, round-robin
+    turns, the Accountable manager per alert)."""
+
+    def _substitute(
+        self, crew: tuple[int, ...], fallback: tuple[int, ...], person: int, now: float
+    ) -> int:
+        """The next participant after ``person`` who is not away, else the first available
+        participant of a lower active layer (-1: nobody)."""
+        count = len(crew)
+        start = crew.index(person) if person in crew else -1
+        for step in range(1, count + 1):
+            candidate = crew[(start + step) % count]
+            if candidate != person and self.people.available(candidate, now):
+                return candidate
+        for candidate in fallback:
+            if self.people.available(candidate, now):
+                return candidate
+        return -1
+
+    def _targets(self, level, now: float, alert: int) -> list[int]:
+        """People a level pages at ``now`` (empty: a coverage gap)."""
+        found: list[int] = []
+        away = self.may_be_away
+        for target in level.targets:
+            kind = target.kind
+            if kind == TARGET_SCHEDULE:
+                schedule = target.schedule
+                segment = schedule.segment_at(now)
+                person = schedule.persons[segment]
+                if person >= 0 and away and not self.people.available(person, now):
+                    person = self._substitute(
+                        schedule.participants[segment], schedule.fallback[segment], person, now
+                    )
+                if person >= 0:
+                    found.append(person)
+            elif kind in (TARGET_PERSON, TARGET_ACCOUNTABLE):
+                person = target.person if kind == TARGET_PERSON else self.accountable[alert]
+                if not away or self.people.available(person, now):
+                    found.append(person)
+            elif kind == TARGET_ROUND_ROBIN:
+                engineers = target.engineers
+                turn = self.round_robin.get(id(target), 0)
+                for step in range(len(engineers)):
+                    candidate = engineers[(turn + step) % len(engineers)]
+                    if not away or self.people.available(candidate, now):
+                        found.append(candidate)
+                        self.round_robin[id(target)] = (turn + step + 1) % len(engineers)
+                        break
+            else:
+                assert kind == TARGET_EVERYONE
+                found.extend(
+                    person
+                    for person in target.engineers
+                    if not away or self.people.available(person, now)
+                )
+        if len(found) > 1:
+            found = list(dict.fromkeys(found))
+        return found
