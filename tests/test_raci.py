@@ -149,3 +149,14 @@ def test_named_policy_can_target_the_accountable_manager():
         (TUESDAY + 13, "ack", 0, INFRA_MANAGER, -1),
         (TUESDAY + 43, "resolve", 0, INFRA_MANAGER, -1),
     ]
+
+
+def test_the_workers_own_team_is_not_consulted():
+    """web (apps) consults apps itself and infra: dan, who works it, is not paged again."""
+    scenario = scenario_with({"consulted": ["apps", "infra"]})
+    _, records, trace = run(scenario, [TUESDAY], [P1], [[4, 99, 99]])
+    assert [entry for entry in trace if entry[1] == "page"] == [
+        (TUESDAY, "page", 0, DAN, 0),
+        (TUESDAY + 4, "page", 0, ANA, 0),
+    ]
+    assert records.raci_consults.tolist() == [1]

@@ -438,7 +438,7 @@ class World(TargetsMixin, MistakesMixin):
                 worker = yield from self._chain(alert, owner, self.handover_ack_delay[alert], kind)
             self.worker[alert] = worker
             if self.consulted is not None and self.consulted[alert]:
-                self._consult_raci(alert)
+                self._consult_raci(alert, worker)
             if self.policies[policy_index].ack_expiry_minutes < math.inf:
                 env.process(self._ack_expiry(alert, policy_index))
             with self.resources[worker].request() as request:
@@ -458,11 +458,12 @@ class World(TargetsMixin, MistakesMixin):
             for member in group.members:
                 self.resolved_minutes[member] = env.now
 
-    def _consult_raci(self, alert: int) -> None:
+    def _consult_raci(self, alert: int, worker: int) -> None:
         """Pull in the service's Consulted teams on a major incident: a consult page to the
-        first level of each one's policy (they join; the worker keeps the incident)."""
+        first level of each one's policy (they join; the worker keeps the incident). The
+        worker's own team is already in: it is not consulted."""
         for team in self.consulted[alert]:
-            if team in self.pools:
+            if team in self.pools or team == self.person_team[worker]:
                 continue
             for person in self._targets(self.policies[team].levels[0], self.env.now, alert):
                 self._page(alert, person, 0, PAGE_RACI_CONSULT, team)
