@@ -72,6 +72,15 @@ def run(
         bool,
         typer.Option("--resume", help="Continue an interrupted experiment in --out."),
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on Dask: a scheduler address (tcp://host:8786), or 'local' for a local "
+            "Dask cluster of --jobs processes (needs: pip install 'oncall-sim[dask]'). "
+            "Results do not change.",
+        ),
+    ] = None,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
     scenario = _load(scenario_file)
@@ -97,6 +106,7 @@ def run(
         seed=seed,
         variants=[name for name in variant or [] if name != "baseline"] or None,
         argv=sys.argv,
+        scheduler=scheduler,
     )
     try:
         session.start(resume=resume)
@@ -104,8 +114,12 @@ def run(
         raise _fail(str(error)) from None
     if not session.plan.variants[1:]:
         raise _fail(f"{scenario_file}: the scenario has no variants to compare with the baseline")
+    from sim.dask_executor import DaskUnavailableError
+
     try:
         result, summary = session.run(console)
+    except DaskUnavailableError as error:
+        raise _fail(str(error)) from None
     except KeyboardInterrupt:
         saved = session.save_partial()
         errors.print(

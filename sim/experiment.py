@@ -177,6 +177,7 @@ def run_experiment(
     on_progress: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[list[int], np.ndarray], None] | None = None,
     plan: ExperimentPlan | None = None,
+    scheduler: str | None = None,
 ) -> ExperimentResult:
     """Run ``runs`` paired replications of the baseline and variants.
 
@@ -190,6 +191,9 @@ def run_experiment(
         on_progress: called with (runs done, runs to do) after each chunk.
         on_chunk: called with (run indices, KPI array) after each chunk, e.g. to checkpoint.
         plan: an already compiled plan of this scenario (default: compiled here).
+        scheduler: run on Dask instead of a local process pool: the address of a Dask
+            scheduler (``tcp://host:8786``), or ``"local"`` for a local Dask cluster of
+            ``jobs`` worker processes. Needs the ``dask`` extra. Results are the same.
     """
     global _WORKER_PLAN
     runs = scenario.horizon.runs if runs is None else runs
@@ -216,7 +220,12 @@ def run_experiment(
         if on_progress is not None:
             on_progress(len(done_indices), len(todo))
 
-    if jobs == 1 or len(chunks) <= 1:
+    if scheduler is not None:
+        from sim.dask_executor import run_chunks_on_dask
+
+        for indices, values in run_chunks_on_dask(plan, chunks, scheduler, jobs):
+            collect(indices, values)
+    elif jobs == 1 or len(chunks) <= 1:
         for chunk in chunks:
             collect(chunk, np.stack([simulate_run(plan, run) for run in chunk]))
     else:
@@ -242,6 +251,7 @@ def run_experiment(
         "runs": runs,
         "runs_simulated_now": len(todo),
         "jobs": jobs,
+        "executor": "process pool" if scheduler is None else f"dask ({scheduler})",
         "variants": plan.variant_names,
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         "cpu_count": os.cpu_count(),

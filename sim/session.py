@@ -45,6 +45,8 @@ class ExperimentSession:
     seed: int | None = None
     variants: list[str] | None = None
     argv: list[str] = field(default_factory=list)
+    scheduler: str | None = None
+    """Dask scheduler address or 'local' (None: the local process pool)."""
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
@@ -67,6 +69,7 @@ class ExperimentSession:
             "seed": self.plan.root_seed,
             "runs": self.runs,
             "jobs": self.jobs,
+            "executor": "process pool" if self.scheduler is None else f"dask ({self.scheduler})",
             "variants": self.plan.variant_names,
             "command": " ".join(self.argv),
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -102,6 +105,7 @@ class ExperimentSession:
                 self.scenario,
                 runs=self.runs,
                 jobs=self.jobs,
+                scheduler=self.scheduler,
                 skip_runs=done_before,
                 on_progress=lambda done, total: progress.update(task, completed=done),
                 on_chunk=self.checkpoint.add,
