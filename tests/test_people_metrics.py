@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import small_scenario
+from builders import hand_made_outcome, small_scenario
 
 from sim.compile import compile_scenario
 from sim.metrics import compute_kpis
-from sim.model import AutomationOutcome, World
+from sim.model import World
 
 
 def run_pages(scenario, page_minutes):
     """Hand-made incidents acknowledged in a minute and worked in ten."""
-    alerts = len(page_minutes)
     page_minutes = np.asarray(page_minutes, float)
-    outcome = AutomationOutcome(
-        prevented=np.zeros(alerts, bool),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
-        page_minutes=page_minutes,
-        work_minutes=np.full(alerts, 10.0),
-        ack_delay_minutes=np.ones((alerts, 3)),
-    )
+    alerts = len(page_minutes)
+    outcome = hand_made_outcome(page_minutes, 10.0, np.ones((alerts, 3)))
     compiled = compile_scenario(scenario)
     world = World(compiled, np.zeros(alerts, np.int64), outcome)
     world.run()

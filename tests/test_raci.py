@@ -8,11 +8,11 @@ primary and ben and eve secondary. Service `web` is owned by apps (Responsible).
 from __future__ import annotations
 
 import numpy as np
-from builders import small_scenario
+from builders import hand_made_outcome, small_scenario
 
 from sim.compile import compile_scenario
 from sim.metrics import compute_kpis
-from sim.model import AutomationOutcome, World
+from sim.model import World
 from sim.model.records import PAGE_FIRST, PAGE_RACI_CONSULT
 from sim.scenario import with_overrides
 
@@ -37,17 +37,9 @@ def scenario_with(web: dict, **changes):
 
 def run(scenario, page_minutes, severity, ack, work=30.0):
     """Web alerts at the given times; every page of an incident acknowledges after `ack`."""
-    alerts = len(page_minutes)
     page_minutes = np.asarray(page_minutes, float)
-    outcome = AutomationOutcome(
-        prevented=np.zeros(alerts, bool),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
-        page_minutes=page_minutes,
-        work_minutes=np.full(alerts, work),
-        ack_delay_minutes=np.asarray(ack, float).reshape(alerts, -1),
-    )
+    alerts = len(page_minutes)
+    outcome = hand_made_outcome(page_minutes, work, ack)
     compiled = compile_scenario(scenario)
     trace: list[tuple] = []
     world = World(

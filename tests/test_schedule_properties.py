@@ -18,7 +18,7 @@ import zoneinfo
 
 import numpy as np
 import pytest
-from builders import small_scenario, small_scenario_document
+from builders import hand_made_outcome, small_scenario, small_scenario_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invariants import away, check_pages_follow_policies
@@ -26,7 +26,7 @@ from invariants import away, check_pages_follow_policies
 from sim.calendar import DRAIN_WEEKS, MINUTES_PER_WEEK
 from sim.compile import compile_scenario
 from sim.generator import generate_alert_stream
-from sim.model import AutomationOutcome, World, run_model
+from sim.model import World, run_model
 from sim.model.people import People
 from sim.scenario import Scenario
 from sim.scenario.fields import WEEKDAYS, minutes_of_day
@@ -620,14 +620,10 @@ def hand_made_world(compiled, alerts) -> World:
     """The SimPy world on incidents given directly as (page minute, ack delays, work minutes),
     with no generator and no automation (as tests/test_escalation_trace.py does)."""
     count = len(alerts)
-    outcome = AutomationOutcome(
-        prevented=np.zeros(count, bool),
-        runbook_ran=np.zeros(count, bool),
-        auto_resolved=np.zeros(count, bool),
-        auto_resolved_minutes=np.full(count, np.nan),
-        page_minutes=np.array([time for time, _, _ in alerts], float),
-        work_minutes=np.array([work for _, _, work in alerts], float),
-        ack_delay_minutes=np.array([delays for _, delays, _ in alerts], float).reshape(count, 8),
+    outcome = hand_made_outcome(
+        [time for time, _, _ in alerts],
+        [work for _, _, work in alerts],
+        [delays for _, delays, _ in alerts],
     )
     return World(compiled, np.zeros(count, np.int64), outcome)
 

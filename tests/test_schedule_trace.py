@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import small_scenario
+from builders import hand_made_outcome, small_scenario
 
 from sim.compile import compile_scenario
-from sim.model import AutomationOutcome, World
+from sim.model import World
 from sim.model.records import PAGE_FIRST, PAGE_NOTIFY, PAGE_RETRIGGER
 from sim.paging import apply_paging_rules
 
@@ -40,15 +40,7 @@ def run(scenario, page_minutes, ack_delays, work, severity=None, seed=(0, 0)):
     if delays.ndim == 0:
         delays = np.full((alerts, 8), float(delays))
     service = np.zeros(alerts, np.int64)
-    outcome = AutomationOutcome(
-        prevented=np.zeros(alerts, bool),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
-        page_minutes=raised,
-        work_minutes=np.broadcast_to(np.asarray(work, float), (alerts,)).copy(),
-        ack_delay_minutes=delays,
-    )
+    outcome = hand_made_outcome(raised, work, delays)
     paging = None
     if severity is not None:
         severity = np.asarray(severity, np.int64)

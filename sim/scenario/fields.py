@@ -63,3 +63,21 @@ class FrozenModel(BaseModel):
     """Base of every scenario model: immutable, unknown keys rejected, docstrings documented."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def check_holiday_codes(country: str | None, subdivision: str | None) -> None:
+    """Raise ValueError unless the country (and subdivision) are known to `holidays`."""
+    if country is None:
+        if subdivision is not None:
+            raise ValueError("holidays_subdivision needs holidays_country")
+        return
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise ValueError(f"holidays_country {country!r} is not a supported code")
+    subdivisions = supported[country]
+    if subdivision is not None and subdivision not in subdivisions:
+        raise ValueError(
+            f"holidays_subdivision {subdivision!r} is not one of {', '.join(subdivisions[:20])}"
+        )

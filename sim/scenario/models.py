@@ -25,6 +25,7 @@ from sim.scenario.fields import (
     TimeZoneName,
     Weekday,
     WeekTime,
+    check_holiday_codes,
     minutes_of_day,
 )
 from sim.scenario.fields import FrozenModel as _Frozen
@@ -96,24 +97,6 @@ class Calendar(_Frozen):
     def _check_holidays(self) -> Calendar:
         check_holiday_codes(self.holidays_country, self.holidays_subdivision)
         return self
-
-
-def check_holiday_codes(country: str | None, subdivision: str | None) -> None:
-    """Raise ValueError unless the country (and subdivision) are known to `holidays`."""
-    if country is None:
-        if subdivision is not None:
-            raise ValueError("holidays_subdivision needs holidays_country")
-        return
-    import holidays
-
-    supported = holidays.list_supported_countries()
-    if country not in supported:
-        raise ValueError(f"holidays_country {country!r} is not a supported code")
-    subdivisions = supported[country]
-    if subdivision is not None and subdivision not in subdivisions:
-        raise ValueError(
-            f"holidays_subdivision {subdivision!r} is not one of {', '.join(subdivisions[:20])}"
-        )
 
 
 def _default_severity_mix() -> dict[str, float]:

@@ -16,7 +16,15 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.distributions import DurationSpec, Lognormal
-from sim.scenario.fields import WEEKDAYS, Name, Severity, TimeOfDay, TimeZoneName, Weekday
+from sim.scenario.fields import (
+    WEEKDAYS,
+    Name,
+    Severity,
+    TimeOfDay,
+    TimeZoneName,
+    Weekday,
+    check_holiday_codes,
+)
 from sim.scenario.fields import FrozenModel as _Frozen
 
 ALL_DAYS: tuple[Weekday, ...] = WEEKDAYS  # type: ignore[assignment]
@@ -37,8 +45,6 @@ class Site(_Frozen):
 
     @model_validator(mode="after")
     def _check_holidays(self) -> Site:
-        from sim.scenario.models import check_holiday_codes
-
         check_holiday_codes(self.holidays_country, self.holidays_subdivision)
         return self
 
