@@ -99,6 +99,12 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         elif records.notify_only[alert]:
             text = "low urgency outside support hours: notify only, no escalation"
             entries.append((stream.time_minutes[alert], 1, alert, text))
+    caused = np.flatnonzero(records.caused_by >= 0)
+    for alert in caused[
+        (records.start_minutes[caused] >= begin) & (records.start_minutes[caused] < end)
+    ]:
+        text = f"incident caused by a tired fix of alert #{records.caused_by[alert]}"
+        entries.append((records.start_minutes[alert], 0, int(alert), text))
     described = {
         "ack": "acknowledged by {person}",
         "resolve": "resolved by {person}",
@@ -116,7 +122,7 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
     )
     for minutes, kind, alert, person, level in trace:
         policy_index, page_kind = next(page_records) if kind == "page" else (0, 0)
-        if not begin <= minutes < end or alert >= len(stream):
+        if not begin <= minutes < end:
             continue
         if kind == "page":
             where = _level_label(compiled, policy_index, page_kind, level)
@@ -132,7 +138,7 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         entries.append((minutes, 2, alert, text))
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     return [
-        TimelineEntry(minutes, local(minutes), alert, services[stream.service[alert]], text)
+        TimelineEntry(minutes, local(minutes), alert, services[records.service[alert]], text)
         for minutes, _, alert, text in entries
     ]
 
