@@ -37,6 +37,8 @@ def draw_leave(
     compiled: CompiledScenario, seed: tuple[int, int]
 ) -> list[list[tuple[float, float]]]:
     """Each person's weeks off in one run, as sorted (start, end) simulation minutes."""
+    if not compiled.person_leave_weeks_per_year.any():
+        return [[] for _ in compiled.person_names]
     root_seed, run_index = seed
     weeks = compiled.weeks
     weeks_start = local_week_starts(compiled)
