@@ -39,7 +39,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "interruptions_business": "pages in the recipient's business hours (Mon-Fri 08-18)",
     "interruptions_off": "pages outside business and sleep hours",
     "interruptions_sleep": "pages in the recipient's sleep hours (22-08)",
-    "tier_escalations": "incidents whose handling moved past the first person paged",
+    "tier_escalations": "incidents whose handling moved past the first level",
     "manager_pages": "pages to a manager",
     "auto_resolved": "incidents fixed by self-healing with no page",
     "prevented": "incidents fixed in business hours before impact, after early detection",
