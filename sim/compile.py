@@ -132,6 +132,33 @@ class CompiledScenario:
         return self.schedules[-1] if self.shared_covers_slot is not None else None
 
     @functools.cached_property
+    def band_lists(self) -> list[list[int]]:
+        """Per zone, the band of each slot as a plain list (fast scalar access in a run)."""
+        return [zone.band.tolist() for zone in self.zones]
+
+    @functools.cached_property
+    def local_week_starts(self) -> list[float]:
+        """Simulation minutes of each local Monday 00:00 of the horizon (and the one after
+        it), in the horizon's time zone: a week of leave is one local calendar week."""
+        hour_of_week = self.zones[0].hour_of_week.astype(np.int64)
+        monday_midnight = (hour_of_week == 0) & (np.roll(hour_of_week, 1) != 0)
+        monday_midnight[0] = True
+        starts = (np.flatnonzero(monday_midnight) * SLOT_MINUTES).astype(float).tolist()
+        return starts[: self.weeks + 1]
+
+    @functools.cached_property
+    def local_mornings(self) -> list[list[float]]:
+        """Per zone, the instants (simulation minutes) at which local 08:00 begins, ascending:
+        when sleep hours end and compensatory rest starts."""
+        mornings = []
+        for zone in self.zones:
+            hour = zone.hour_of_week.astype(np.int64) % 24
+            starts = (hour == 8) & (np.roll(hour, 1) != 8)
+            starts[0] = hour[0] == 8
+            mornings.append((np.flatnonzero(starts).astype(np.float64) * SLOT_MINUTES).tolist())
+        return mornings
+
+    @functools.cached_property
     def oncall_share(self) -> np.ndarray:
         """(engineers,) share of the horizon in which a schedule of their team's escalation
         policy names each engineer (primary or secondary: the Google SRE 25% guidance counts

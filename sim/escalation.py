@@ -17,7 +17,6 @@ from sim.scenario.oncall import EscalationPolicy
 from sim.schedules import OnCallSchedule
 
 TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_EVERYONE, TARGET_ACCOUNTABLE = range(5)
-TARGET_KIND_NAMES = ("schedule", "person", "round-robin", "everyone", "accountable")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from sim.compile import CompiledScenario
 from sim.generator import STREAM_LEAVE, run_seed_sequence
 from sim.scenario.fields import minutes_of_day
 
-MORNING_MINUTE_OF_DAY = 8 * 60  # the end of sleep hours (DESIGN.md)
+MORNING_MINUTE_OF_DAY = 8 * 60  # the end of sleep hours (DESIGN.md); rest starts then
 
 
 def draw_leave(
@@ -41,7 +41,7 @@ def draw_leave(
         return [[] for _ in compiled.person_names]
     root_seed, run_index = seed
     weeks = compiled.weeks
-    weeks_start = local_week_starts(compiled)
+    weeks_start = compiled.local_week_starts
     leave: list[list[tuple[float, float]]] = []
     for name, per_year in zip(
         compiled.person_names, compiled.person_leave_weeks_per_year.tolist(), strict=True
@@ -58,24 +58,6 @@ def draw_leave(
         chosen = np.sort(rng.choice(weeks, size=count, replace=False))
         leave.append([(weeks_start[w], weeks_start[w + 1]) for w in chosen.tolist()])
     return leave
-
-
-def local_week_starts(compiled: CompiledScenario) -> list[float]:
-    """Simulation minutes of each local Monday 00:00 of the horizon (and the one after it),
-    in the horizon's time zone: a week off is exactly one local calendar week."""
-    hour_of_week = compiled.zones[0].hour_of_week.astype(np.int64)
-    monday_midnight = (hour_of_week == 0) & (np.roll(hour_of_week, 1) != 0)
-    monday_midnight[0] = True
-    starts = (np.flatnonzero(monday_midnight) * SLOT_MINUTES).astype(float).tolist()
-    return starts[: compiled.weeks + 1]
-
-
-def morning_minutes(compiled: CompiledScenario, zone: int) -> np.ndarray:
-    """Instants (simulation minutes) at which local 08:00 begins in ``zone``, ascending."""
-    hour = compiled.zones[zone].hour_of_week.astype(np.int64) % 24
-    starts = (hour == 8) & (np.roll(hour, 1) != 8)
-    starts[0] = hour[0] == 8
-    return np.flatnonzero(starts).astype(np.float64) * SLOT_MINUTES
 
 
 def _inside(intervals: list[tuple[float, float]], time_minutes: float) -> bool:
@@ -99,16 +81,10 @@ class People:
         self.tracks_sleep = rest.enabled or fatigue.enabled
         self.may_be_away = self.has_leave or rest.enabled
         self.person_zone = compiled.person_zone.tolist()
-        self.zone_band = (
-            [zone.band.tolist() for zone in compiled.zones] if self.tracks_sleep else []
-        )
+        self.zone_band = compiled.band_lists if self.tracks_sleep else []
         self.last_slot = compiled.slots - 1
         self.rest_minutes = float(minutes_of_day(rest.rest_until) - MORNING_MINUTE_OF_DAY)
-        self.mornings = (
-            [morning_minutes(compiled, zone).tolist() for zone in range(len(compiled.zones))]
-            if rest.enabled
-            else []
-        )
+        self.mornings = compiled.local_mornings if rest.enabled else []
         self.debt_per_page = fatigue.sleep_debt_hours_per_page
         self.decay_per_minute = math.log(2.0) / (fatigue.recovery_half_life_hours * 60.0)
         self.slowdown_per_hour = fatigue.slowdown_per_debt_hour
@@ -122,9 +98,6 @@ class People:
         return not (
             _inside(self.leave[person], time_minutes) or _inside(self.rest[person], time_minutes)
         )
-
-    def on_leave(self, person: int, time_minutes: float) -> bool:
-        return _inside(self.leave[person], time_minutes)
 
     def in_sleep_hours(self, person: int, time_minutes: float) -> bool:
         slot = min(int(time_minutes // SLOT_MINUTES), self.last_slot)
