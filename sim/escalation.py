@@ -46,13 +46,6 @@ class CompiledLevel:
     targets: tuple[CompiledTarget, ...]
     delay_minutes: float
 
-    @property
-    def only_schedule(self) -> OnCallSchedule | None:
-        """The schedule when the level's one target is a schedule (the model's fast path)."""
-        if len(self.targets) == 1 and self.targets[0].kind == TARGET_SCHEDULE:
-            return self.targets[0].schedule
-        return None
-
 
 @dataclass(frozen=True)
 class CompiledPolicy:

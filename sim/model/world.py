@@ -124,9 +124,6 @@ class World(TargetsMixin, MistakesMixin):
         self.resources = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
         self.schedules = compiled.schedules
         self.policies = compiled.policies
-        self.fast_levels = [
-            tuple(level.only_schedule for level in policy.chain) for policy in compiled.policies
-        ]
         plain_people = not (self.people.may_be_away or self.people.fatigue_enabled)
         self.simple_chains = [
             simple_chain(policy) if plain_people else None for policy in compiled.policies
@@ -303,23 +300,13 @@ class World(TargetsMixin, MistakesMixin):
         if self.notify_only[alert]:
             kind = PAGE_NOTIFY
         last_position = len(chain) - 1
-        fast = self.fast_levels[policy_index] if not self.notify_only[alert] else (None,)
-        if self.may_be_away:
-            fast = (None,) * len(chain)
         columns = len(ack_delay)
         ack_at = math.inf
         acker = -1
         sent = 0
         while acker < 0:
             for position, level in enumerate(chain):
-                schedule = fast[position]
-                if schedule is not None:  # one schedule target and nobody is ever away
-                    person = schedule.persons[
-                        max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
-                    ]
-                    people = (person,) if person >= 0 else ()
-                else:
-                    people = self._targets(level, env.now, alert)
+                people = self._targets(level, env.now, alert)
                 if not people:
                     self.coverage_gap[alert] = True
                     if self.trace is not None:
