@@ -30,12 +30,13 @@ import numba
 import numpy as np
 import simpy
 
-import sim.experiment as experiment_module
+import sim.experiment.runs as experiment_module
 from sim.calendar import SLOT_MINUTES
 from sim.experiment import ExperimentPlan, plan_experiment, run_experiment, simulate_run
-from sim.generator import DECISION_COLUMNS, draw_raw, generate_alert_stream, warm_up_kernels
-from sim.generator import _invert_and_classify_kernel as invert_kernel
-from sim.generator import _invert_and_classify_reference as invert_reference
+from sim.generator import DECISION_COLUMNS, generate_alert_stream, warm_up_kernels
+from sim.generator.alerts import draw_service
+from sim.generator.kernels import invert_and_classify_kernel as invert_kernel
+from sim.generator.kernels import invert_and_classify_reference as invert_reference
 from sim.model import run_model
 from sim.model.world import World
 from sim.scenario import load_scenario
@@ -181,7 +182,12 @@ def measure_model_events(plan: ExperimentPlan, sizes: Sizes) -> dict[str, dict]:
 def _kernel_inputs(plan: ExperimentPlan, run: int) -> tuple:
     """The invert-and-classify inputs of one run, prepared as generate_alert_stream does."""
     tables = plan.variants[0].arrivals
-    points_per_service, uniforms_per_service = draw_raw(tables, plan.root_seed, run)
+    draws = [
+        draw_service(tables, plan.root_seed, run, service)
+        for service in range(len(tables.service_names))
+    ]
+    points_per_service = [points for points, _, _ in draws]
+    uniforms_per_service = [uniforms for _, uniforms, _ in draws]
     counts = np.array([len(points) for points in points_per_service], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     uniforms = np.concatenate(uniforms_per_service)

@@ -92,7 +92,7 @@ def run(
         )
     if resume and out is None:
         raise _fail("--resume needs --out: the folder of the interrupted experiment")
-    from sim.session import ExperimentSession
+    from sim.experiment.session import ExperimentSession
 
     folder = out or Path("results") / (
         f"{scenario_file.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -114,7 +114,7 @@ def run(
         raise _fail(str(error)) from None
     if not session.plan.variants[1:]:
         raise _fail(f"{scenario_file}: the scenario has no variants to compare with the baseline")
-    from sim.dask_executor import DaskUnavailableError
+    from sim.experiment.dask_executor import DaskUnavailableError
 
     try:
         result, summary = session.run(console)
@@ -129,7 +129,7 @@ def run(
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
-    from sim.report import print_report
+    from sim.report.terminal import print_report
 
     print_report(console, summary, runs=result.runs["run"].nunique())
     console.print(
@@ -165,13 +165,13 @@ def sweep(
     names = kpi_names(compile_scenario(scenario))
     if kpi not in names:
         raise _fail(f"--kpi {kpi!r} is not a KPI; choose one of {', '.join(names)}")
-    from sim.sweep import SweepError, parse_grid, sweep_table, sweep_variants
+    from sim.experiment.sweep import SweepError, parse_grid, sweep_table, sweep_variants
 
     try:
         variants = sweep_variants(scenario, parse_grid(grid))
     except SweepError as error:
         raise _fail(f"{scenario_file}: {error}") from None
-    from sim.session import ExperimentSession
+    from sim.experiment.session import ExperimentSession
 
     folder = out or Path("results") / (
         f"{scenario_file.stem}-sweep-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -195,10 +195,10 @@ def sweep(
         errors.print(f"Interrupted; {session.save_partial()} finished runs saved in {folder}")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     table = sweep_table(summary, variants, kpi)
-    from sim.results import atomic_write
+    from sim.experiment.results import atomic_write
 
     atomic_write(folder / "sweep.csv", lambda temporary: table.to_csv(temporary, index=False))
-    from sim.report import print_sweep
+    from sim.report.terminal import print_sweep
 
     print_sweep(console, table, list(parse_grid(grid)), kpi, runs=result.runs["run"].nunique())
     console.print(f"Results in {folder}/ (sweep.csv, summary.csv, runs.parquet).")
@@ -234,7 +234,7 @@ def trace(
             f"({horizon.start_date} to {last_day - dt.timedelta(days=1)})"
         )
     from sim.experiment import simulate
-    from sim.timeline import build_timeline
+    from sim.report.timeline import build_timeline
 
     events: list[tuple] = []
     run = simulate(scenario, variant, run_index, seed=seed, trace=events)
@@ -257,7 +257,7 @@ def validate(
 ) -> None:
     """Check a scenario file; print services, teams, expected alerts per week and variants."""
     scenario = _load(scenario_file)
-    from sim.summary import print_scenario_summary
+    from sim.report.overview import print_scenario_summary
 
     print_scenario_summary(console, scenario, scenario_file)
 

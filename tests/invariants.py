@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from sim.compile import CompiledScenario
-from sim.escalation import TARGET_ACCOUNTABLE, TARGET_PERSON, TARGET_SCHEDULE
+from sim.compile.escalation import TARGET_ACCOUNTABLE, TARGET_PERSON, TARGET_SCHEDULE
 from sim.model.records import PAGE_NOTIFY, PAGE_RETRIGGER, RunRecords
 
 

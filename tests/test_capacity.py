@@ -6,9 +6,9 @@ import pytest
 from builders import REPO, small_scenario
 from typer.testing import CliRunner
 
-from sim.capacity import BYTES_PER_ALERT, _cascade_factor, estimate_memory
 from sim.cli import app
 from sim.experiment import plan_experiment
+from sim.experiment.capacity import BYTES_PER_ALERT, _cascade_factor, estimate_memory
 from sim.scenario import load_scenario
 
 HUGE = """\

@@ -10,8 +10,8 @@ from scipy import stats
 
 from sim.compile import compile_scenario
 from sim.generator import generate_alert_stream
-from sim.profiles import PRESETS
 from sim.scenario import load_scenario
+from sim.scenario.profiles import PRESETS
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from sim.metrics import KPI_DESCRIPTIONS
-from sim.plots import plot_kpi_means, plot_paired_change
+from sim.report.plots import plot_kpi_means, plot_paired_change
 from sim.stats import compare, mean_ci
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"

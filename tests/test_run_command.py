@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from sim import load_scenario, run_experiment, simulate, with_overrides
 from sim.cli import app
+from sim.experiment.results import PARTIAL_FILE
+from sim.experiment.session import ExperimentSession
 from sim.metrics import KPIS
-from sim.results import PARTIAL_FILE
-from sim.session import ExperimentSession
 from sim.stats import COMPARISON_COLUMNS
 
 
@@ -139,8 +139,8 @@ def test_simulate_gives_the_experiments_numbers_for_that_run():
 
 def test_importing_sim_compiles_no_kernel():
     code = (
-        "import sim, sim.cli; sim.run_experiment; import sim.generator as g;"
-        "print(len(g._invert_and_classify_kernel.signatures))"
+        "import sim, sim.cli; sim.run_experiment; import sim.generator.kernels as g;"
+        "print(len(g.invert_and_classify_kernel.signatures))"
     )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -150,7 +150,7 @@ def test_importing_sim_compiles_no_kernel():
 
 def test_trace_prints_every_page_of_the_window_with_band_and_rotation():
     from sim.experiment import simulate
-    from sim.timeline import window_minutes
+    from sim.report.timeline import window_minutes
 
     path = REPO / "scenarios" / "telco-weekend.yaml"
     result = CliRunner().invoke(

@@ -25,13 +25,13 @@ from invariants import away, check_pages_follow_policies
 
 from sim.calendar import DRAIN_WEEKS, MINUTES_PER_WEEK
 from sim.compile import compile_scenario
+from sim.compile.schedules import NOBODY, LayerSpec, OverrideSpec, build_schedule
 from sim.generator import generate_alert_stream
 from sim.model import World, run_model
 from sim.model.people import People
 from sim.scenario import Scenario
 from sim.scenario.fields import WEEKDAYS, minutes_of_day
 from sim.scenario.oncall import TimeWindow
-from sim.schedules import NOBODY, LayerSpec, OverrideSpec, build_schedule
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata")
 # Mondays whose next weeks hold daylight-saving changes: US 8 Mar / 1 Nov, EU 29 Mar / 25 Oct,

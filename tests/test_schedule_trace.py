@@ -15,8 +15,8 @@ from builders import hand_made_outcome, small_scenario
 
 from sim.compile import compile_scenario
 from sim.model import World
+from sim.model.paging import apply_paging_rules
 from sim.model.records import PAGE_FIRST, PAGE_NOTIFY, PAGE_RETRIGGER
-from sim.paging import apply_paging_rules
 
 ANA, BEN, CEM, MANAGER = 0, 1, 2, 3
 P1, P3 = 0, 2  # severity indices

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sim.compile import CompiledScenario
 from sim.generator import AlertStream
 from sim.model.automation import AutomationOutcome, decide_automation
+from sim.model.paging import apply_paging_rules
 from sim.model.records import STATE_NAMES, RunRecords
 from sim.model.world import World
-from sim.paging import apply_paging_rules
 
 __all__ = ["STATE_NAMES", "AutomationOutcome", "RunRecords", "World", "run_model"]
 

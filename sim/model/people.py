@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import bisect
 import math
-import zlib
 
 import numpy as np
 
 from sim.calendar import BAND_SLEEP, SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.generator import STREAM_LEAVE, run_seed_sequence
+from sim.generator.streams import STREAM_LEAVE, name_stream_key, stream_generator
 from sim.scenario.fields import minutes_of_day
 
 MORNING_MINUTE_OF_DAY = 8 * 60  # the end of sleep hours (DESIGN.md); rest starts then
@@ -49,10 +48,7 @@ def draw_leave(
         if per_year <= 0:
             leave.append([])
             continue
-        key = zlib.crc32(name.encode("utf-8"))
-        rng = np.random.Generator(
-            np.random.PCG64(run_seed_sequence(root_seed, run_index, STREAM_LEAVE, key))
-        )
+        rng = stream_generator(root_seed, run_index, STREAM_LEAVE, name_stream_key(name))
         expected = per_year * weeks / 52.0
         count = min(int(expected) + int(rng.random() < expected - int(expected)), weeks)
         chosen = np.sort(rng.choice(weeks, size=count, replace=False))

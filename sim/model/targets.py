@@ -3,7 +3,7 @@ who are away, named people, the Accountable manager, round-robin and everyone ta
 
 from __future__ import annotations
 
-from sim.escalation import (
+from sim.compile.escalation import (
     TARGET_ACCOUNTABLE,
     TARGET_EVERYONE,
     TARGET_PERSON,

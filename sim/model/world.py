@@ -1,23 +1,23 @@
 """The SimPy world: incidents that reach a human, the people who carry the pager, escalation.
 
 Only what involves people runs in SimPy; automation outcomes and paging rules are decided
-beforehand in bulk (:mod:`sim.model.automation`, :mod:`sim.paging`). One long-lived dispatcher
-process releases incidents at their page time; each incident is a short process:
+beforehand in bulk (:mod:`sim.model.automation`, :mod:`sim.model.paging`). One long-lived
+dispatcher process releases incidents at their page time; each incident is a short process:
 
 1. Correlation (if enabled, :mod:`sim.model.correlation`): the alert joins the open incident of
    its root failure, or is suppressed while a dependency has an open incident.
 2. Routing: the incident goes to the team owning the alerting service (``symptom-owner``) or, when
    correlation identifies the root, to the root's owner (``root-owner``). Outside business hours
    a shared rotation, if configured, takes every page instead.
-3. The team's escalation policy (:mod:`sim.escalation`) pages its levels in order. At each level
-   every target is paged: a schedule's on-call person (or, if they are on leave or resting, the
-   next available participant of the winning layer), a named person, the next engineer of a
-   round-robin, or everyone. A level that names nobody (a coverage gap) passes straight to the
-   next level and is counted. While nobody has acknowledged within the level's delay, the next
-   level is paged; after the last, the chain repeats ``repeat`` times. Earlier levels stay paged:
-   whoever acknowledges first takes the incident, as in common paging tools. The ack delay of
-   the k-th page of a chain is pre-drawn per alert, times the person's fatigue slowdown.
-   A notify-only alert (a low-urgency rule) pages the first level only and never escalates.
+3. The team's escalation policy (:mod:`sim.compile.escalation`) pages its levels in order. At each
+   level every target is paged: a schedule's on-call person (or, if they are on leave or resting,
+   the next available participant of the winning layer), a named person, the next engineer of a
+   round-robin, or everyone. A level that names nobody (a coverage gap) passes straight to the next
+   level and is counted. While nobody has acknowledged within the level's delay, the next level is
+   paged; after the last, the chain repeats ``repeat`` times. Earlier levels stay paged: whoever
+   acknowledges first takes the incident, as in common paging tools. The ack delay of the k-th page
+   of a chain is pre-drawn per alert, times the person's fatigue slowdown. A notify-only alert (a
+   low-urgency rule) pages the first level only and never escalates.
 4. Handover: if the person who acknowledged is not in the team that owns the root cause (nor
    the manager Accountable for it), they
    triage for ``routing.triage_minutes`` and then hand over: a *reassignment* (a misrouted page)
@@ -51,10 +51,11 @@ import simpy
 
 from sim.calendar import SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.generator import STREAM_ENDOGENOUS, run_seed_sequence
+from sim.generator.streams import STREAM_ENDOGENOUS, stream_generator
 from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
 from sim.model.mistakes import MistakesMixin
+from sim.model.paging import PagingDecision
 from sim.model.people import People
 from sim.model.recording import collect_records
 from sim.model.records import (
@@ -72,7 +73,6 @@ from sim.model.records import (
     RunRecords,
 )
 from sim.model.targets import TargetsMixin, simple_chain
-from sim.paging import PagingDecision
 
 
 def _events_scheduled(env: simpy.Environment) -> int:
@@ -241,9 +241,7 @@ class World(TargetsMixin, MistakesMixin):
         fatigue = scenario.people.fatigue
         self.mistakes = self.fatigue and fatigue.mistake_probability_per_debt_hour > 0
         if self.mistakes:
-            self.endogenous = np.random.Generator(
-                np.random.PCG64(run_seed_sequence(seed[0], seed[1], STREAM_ENDOGENOUS))
-            )
+            self.endogenous = stream_generator(seed[0], seed[1], STREAM_ENDOGENOUS)
             self.mistake_uniform = self.endogenous.random(alerts).tolist()
 
     def run(self) -> None:

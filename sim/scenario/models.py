@@ -11,8 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from sim.distributions import DurationSpec, Exponential, Fixed, Lognormal
-from sim.profiles import PRESETS
+from sim.scenario.distributions import DurationSpec, Exponential, Fixed, Lognormal
 from sim.scenario.fields import (
     ESCALATION_LEVELS,
     LAYERS,
@@ -38,6 +37,8 @@ from sim.scenario.oncall import (
     People,
     Site,
 )
+from sim.scenario.profiles import PRESETS
+from sim.scenario.references import scenario_reference_problems
 from sim.scenario.topology import (
     Cascades,
     Correlation,
@@ -385,8 +386,6 @@ class Scenario(_Frozen):
         # The file loader checks references itself, to report each with its own line.
         if info.context and info.context.get("defer_reference_checks"):
             return self
-        from sim.scenario.references import scenario_reference_problems
-
         problems = scenario_reference_problems(self)
         if problems:
             raise ValueError("; ".join(message for _, message in problems))

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.distributions import DurationSpec, Lognormal
+from sim.scenario.distributions import DurationSpec, Lognormal
 from sim.scenario.fields import (
     WEEKDAYS,
     Name,

@@ -5,8 +5,12 @@ Each problem is a (field path, message) pair, so the file loader can report it a
 
 from __future__ import annotations
 
-from sim.scenario.models import Scenario
+from typing import TYPE_CHECKING
+
 from sim.scenario.topology import dependency_cycle
+
+if TYPE_CHECKING:  # the schema calls these checks; they only read it
+    from sim.scenario.models import Scenario
 
 Problem = tuple[tuple[str | int, ...], str]
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sim.distributions import DurationSpec, Exponential, Lognormal
+from sim.scenario.distributions import DurationSpec, Exponential, Lognormal
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 ServiceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=64)]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import queueing
-from sim.profiles import HOURS_PER_WEEK
+import sim.validation.queueing as queueing
 from sim.scenario import Scenario, load_scenario
+from sim.scenario.profiles import HOURS_PER_WEEK
 from sim.validation.measures import RunMeasures
 from sim.validation.parameters import (
     MINUTES_PER_HOUR,
@@ -71,7 +71,7 @@ class Case:
         return queue_parameters(self.scenario())
 
     def metrics(self) -> list[Metric]:
-        """Every scalar check of the case, with its theory value from :mod:`sim.queueing`."""
+        """Every scalar check of the case, with its theory value (from ``queueing``)."""
         queue = self.queue()
         lam, mean_s, c = queue.arrival_rate, queue.service_mean, queue.servers
         common_head = [

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from sim.experiment import simulate
-from sim.profiles import HOURS_PER_WEEK
+from sim.scenario.profiles import HOURS_PER_WEEK
 from sim.validation.cases import Case, case
 from sim.validation.measures import WAIT_EPSILON_MINUTES, RunMeasures, measure_run
 from sim.validation.parameters import MINUTES_PER_HOUR, MINUTES_PER_WEEK

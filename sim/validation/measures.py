@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.records import STATE_RESOLVED, RunRecords
-from sim.profiles import HOURS_PER_WEEK
+from sim.scenario.profiles import HOURS_PER_WEEK
 from sim.validation.parameters import MINUTES_PER_HOUR, MINUTES_PER_WEEK
 
 #: A wait shorter than this (minutes) counts as no wait: a guard against float rounding in

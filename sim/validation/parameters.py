@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from sim import queueing
-from sim.distributions import Exponential, Fixed, Gamma, Lognormal, Weibull
-from sim.profiles import HOURS_PER_WEEK, PRESETS
+import sim.validation.queueing as queueing
 from sim.scenario import Scenario
+from sim.scenario.distributions import Exponential, Fixed, Gamma, Lognormal, Weibull
+from sim.scenario.profiles import HOURS_PER_WEEK, PRESETS
 
 MINUTES_PER_HOUR = 60.0
 MINUTES_PER_WEEK = 7 * 24 * 60.0
@@ -140,9 +140,10 @@ def truncated_mean(work, x: np.ndarray) -> np.ndarray:
 def survival_integrals(work, step_minutes: float = MINUTES_PER_HOUR) -> np.ndarray:
     """Integrals of P(S > u) over [k step, (k + 1) step], k = 0, 1, ..., until negligible.
 
-    These are the weights of :func:`sim.queueing.infinite_server_mean`; they sum to E[S].
-    Exponential work times use :func:`sim.queueing.exponential_survival_integrals`; the others
-    the differences of :func:`truncated_mean`.
+    These are the weights of :func:`sim.validation.queueing.infinite_server_mean`; they sum to
+    E[S]. Exponential work times use
+    :func:`sim.validation.queueing.exponential_survival_integrals`; the others the differences
+    of :func:`truncated_mean`.
     """
     # Far enough that less than about 1e-12 of the mean is left beyond the last step.
     horizon = float(work.quantile(np.array([1 - 1e-13]))[0]) * 1.5 + step_minutes

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sim.distributions import Exponential, Fixed, Gamma, Lognormal
-from sim.profiles import HOURS_PER_WEEK
+from sim.scenario.distributions import Exponential, Fixed, Gamma, Lognormal
+from sim.scenario.profiles import HOURS_PER_WEEK
 from sim.validation.cases import CASES, Case, case
 from sim.validation.evaluation import (
     CHI_SQUARE_ALPHA,
@@ -239,8 +239,8 @@ def report_markdown(results: Sequence[CaseResult], figures: dict[str, str] | Non
         "gives a constant rate, an hour-of-week profile a rate that is constant within each hour. "
         "The time zone is UTC. `sim.validation.queue_parameters` refuses a scenario that is not "
         "of this form, and reads c, the rates and the work-time distribution from the loaded "
-        "scenario; the theory values are computed from them with `sim/queueing.py`, never "
-        "retyped.",
+        "scenario; the theory values are computed from them with `sim/validation/queueing.py`, "
+        "never retyped.",
         "",
         "## Method",
         "",
@@ -284,11 +284,11 @@ def report_markdown(results: Sequence[CaseResult], figures: dict[str, str] | Non
         "number in system L* checks L itself against theory.",
         "- **M_t/G/infinity** (Eick, Massey and Whitt 1993): the number in system at time t is "
         "Poisson with mean m(t) = integral_0^inf lambda(t - u) P(S > u) du, exact for the "
-        "model's hourly step rate (`sim.queueing.infinite_server_mean`, with the integrals of "
-        "P(S > u) over each hour in closed form from the work-time distribution's partial "
-        "expectations). The number in system is counted at each of the 168 hour-of-week starts "
-        "of every week after the warm-up and averaged over those weeks; each of the 168 hours "
-        "must be within the Bonferroni limit for a family-wise false-alarm probability of "
+        "model's hourly step rate (`sim.validation.queueing.infinite_server_mean`, with the "
+        "integrals of P(S > u) over each hour in closed form from the work-time distribution's "
+        "partial expectations). The number in system is counted at each of the 168 hour-of-week "
+        "starts of every week after the warm-up and averaged over those weeks; each of the 168 "
+        "hours must be within the Bonferroni limit for a family-wise false-alarm probability of "
         f"{HOURLY_FAMILY_ALPHA:g}. Sharper, since they pool all hours: the daily cycle of the "
         "number in system. m is the arrival rate filtered by P(S > u), so its daily Fourier "
         "component is the rate's, damped and delayed by the transform of the survival function "

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from sim.distributions import Exponential, Fixed, Gamma, Lognormal, Weibull
 from sim.model.records import STATE_RESOLVED, RunRecords
-from sim.queueing import infinite_server_mean
+from sim.scenario.distributions import Exponential, Fixed, Gamma, Lognormal, Weibull
 from sim.validation import estimate, measure_run, survival_integrals
+from sim.validation.queueing import infinite_server_mean
 
 
 def records(start, page, resolved) -> RunRecords:

@@ -18,7 +18,6 @@ import pytest
 from builders import REPO
 
 from sim.experiment import simulate
-from sim.queueing import erlang_c
 from sim.scenario import load_scenario, with_overrides
 from sim.validation import (
     CASES,
@@ -30,6 +29,7 @@ from sim.validation import (
     measure_run,
     queue_parameters,
 )
+from sim.validation.queueing import erlang_c
 
 FAST_MMC = [c.name for c in CASES if c.kind == "mmc" and not c.slow]
 ALL_MMC = [c.name for c in CASES if c.kind == "mmc"]

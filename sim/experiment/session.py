@@ -13,15 +13,16 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim.experiment import ExperimentPlan, ExperimentResult, plan_experiment, run_experiment
-from sim.metrics import HIGHER_IS_BETTER
-from sim.results import (
+from sim.experiment.replications import ExperimentResult, run_experiment
+from sim.experiment.results import (
     Checkpoint,
     load_previous_runs,
     scenario_digest,
     write_results,
     write_start_files,
 )
+from sim.experiment.runs import ExperimentPlan, plan_experiment
+from sim.metrics import HIGHER_IS_BETTER
 from sim.scenario.models import Scenario
 from sim.stats import compare
 
@@ -55,7 +56,7 @@ class ExperimentSession:
         """Compile the variants, check that they fit in memory and a folder to resume, write
         the scenario and provenance."""
         self.plan = plan_experiment(self.scenario, self.variants, self.seed)
-        from sim.capacity import check_fits
+        from sim.experiment.capacity import check_fits
 
         check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None

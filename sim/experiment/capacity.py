@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.experiment import ExperimentPlan
+from sim.experiment.runs import ExperimentPlan
 from sim.generator import generate_alert_stream
 from sim.scenario import with_overrides
 

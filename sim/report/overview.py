@@ -126,7 +126,7 @@ def _print_coverage(console: Console, scenario: Scenario) -> None:
 
     from sim.calendar import horizon_start_utc
     from sim.compile import compile_scenario
-    from sim.escalation import TARGET_SCHEDULE
+    from sim.compile.escalation import TARGET_SCHEDULE
     from sim.scenario.resolve import resolve_variant
 
     horizon = scenario.horizon

@@ -1,9 +1,8 @@
-"""Paired replications: N runs x variants, serial or on a fork process pool.
+"""Paired replications: N runs x variants, serial, on a fork process pool, or on Dask.
 
-Run i draws its alert stream once (per distinct alert process) and every variant of run i consumes
-it, so variant and baseline are paired through common random numbers. A run's KPIs are a pure
-function of (scenario, variant, root seed, i): the same seed gives the same table with any number
-of jobs, because nothing depends on which worker ran what.
+A run's KPIs are a pure function of (scenario, variant, root seed, i) (:mod:`sim.experiment.runs`),
+so the same seed gives the same table with any number of jobs or any executor: nothing depends on
+which worker ran what.
 """
 
 from __future__ import annotations
@@ -18,111 +17,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.compile import CompiledScenario, compile_scenario
-from sim.generator import AlertStream, generate_alert_stream, warm_up_kernels
-from sim.metrics import HIGHER_IS_BETTER, compute_kpis, kpi_names
-from sim.model import RunRecords, run_model
+from sim.experiment.runs import ExperimentPlan, plan_experiment, simulate_run
+from sim.generator import warm_up_kernels
+from sim.metrics import HIGHER_IS_BETTER
 from sim.scenario.models import Scenario
-from sim.scenario.resolve import resolve_variant
+from sim.stats import compare
 
 #: Runs per task sent to a worker: large enough to amortise inter-process traffic, small enough
 #: for a smooth progress bar and little lost work on interruption.
 CHUNK_RUNS = 8
 
 
-@dataclass(frozen=True)
-class ExperimentPlan:
-    """Compiled variants of one experiment and which of them share an alert process."""
-
-    variants: tuple[CompiledScenario, ...]
-    stream_group: tuple[int, ...]
-    """For each variant, the index of the first variant with the same alert process."""
-    root_seed: int
-
-    @property
-    def variant_names(self) -> list[str]:
-        return [compiled.variant for compiled in self.variants]
-
-    @property
-    def kpi_names(self) -> tuple[str, ...]:
-        """KPI columns: the fixed ones, then per-team ones of the baseline's teams."""
-        return kpi_names(self.variants[0])
-
-
-def plan_experiment(
-    scenario: Scenario, variants: Sequence[str] | None = None, seed: int | None = None
-) -> ExperimentPlan:
-    """Compile the baseline and the chosen variants (default: all of the scenario's)."""
-    names = ["baseline", *(variants if variants is not None else scenario.variant_names[1:])]
-    names = list(dict.fromkeys(names))
-    compiled = tuple(compile_scenario(resolve_variant(scenario, name), name) for name in names)
-    groups = []
-    for index, variant in enumerate(compiled):
-        group = next(
-            earlier
-            for earlier in range(index + 1)
-            if compiled[earlier].arrivals.same_process_as(variant.arrivals)
-        )
-        groups.append(group)
-    return ExperimentPlan(
-        variants=compiled,
-        stream_group=tuple(groups),
-        root_seed=scenario.horizon.seed if seed is None else seed,
-    )
-
-
-def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
-    """KPIs of every variant for run ``run_index``: array (variants, len(plan.kpi_names))."""
-    streams: dict[int, AlertStream] = {}
-    names = plan.kpi_names
-    out = np.empty((len(plan.variants), len(names)))
-    for index, compiled in enumerate(plan.variants):
-        group = plan.stream_group[index]
-        if group not in streams:
-            streams[group] = generate_alert_stream(
-                plan.variants[group].arrivals, plan.root_seed, run_index
-            )
-        records = run_model(compiled, streams[group])
-        kpis = compute_kpis(compiled, records)
-        # A variant that renames teams has no value for the baseline's per-team columns.
-        out[index] = [kpis.get(name, np.nan) for name in names]
-    return out
-
-
 def _ignore_interrupts() -> None:
     # Ctrl-C reaches the whole process group; only the parent handles it (and saves the runs).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@dataclass(frozen=True)
-class SingleRun:
-    """One run of one variant: its KPIs, event records and alert stream."""
-
-    kpis: dict[str, float]
-    records: RunRecords
-    stream: AlertStream
-    compiled: CompiledScenario
-
-
-def simulate(
-    scenario: Scenario,
-    variant: str = "baseline",
-    run: int = 0,
-    *,
-    seed: int | None = None,
-    trace: list[tuple] | None = None,
-) -> SingleRun:
-    """Simulate run ``run`` of one variant: the same numbers as that run in an experiment.
-
-    Pass a list as ``trace`` to collect (time, kind, alert, person, level) tuples of every page,
-    acknowledgement and resolution.
-    """
-    compiled = compile_scenario(resolve_variant(scenario, variant), variant)
-    stream = generate_alert_stream(
-        compiled.arrivals, scenario.horizon.seed if seed is None else seed, run
-    )
-    records = run_model(compiled, stream, trace=trace)
-    return SingleRun(compute_kpis(compiled, records), records, stream, compiled)
 
 
 # The plan a forked worker inherits from its parent (set just before the pool starts).
@@ -146,8 +54,6 @@ class ExperimentResult:
     def compare(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """Paired comparison of every variant with the baseline (see :func:`sim.stats.compare`);
         all KPI columns by default."""
-        from sim.stats import compare
-
         if kpis is None:
             kpis = [column for column in self.runs.columns if column not in ("run", "variant")]
         return compare(self.runs, list(kpis), higher_is_better=HIGHER_IS_BETTER)
@@ -221,7 +127,7 @@ def run_experiment(
             on_progress(len(done_indices), len(todo))
 
     if scheduler is not None:
-        from sim.dask_executor import run_chunks_on_dask
+        from sim.experiment.dask_executor import run_chunks_on_dask
 
         for indices, values in run_chunks_on_dask(plan, chunks, scheduler, jobs):
             collect(indices, values)

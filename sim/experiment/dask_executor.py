@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.experiment import ExperimentPlan, simulate_run
+from sim.experiment.runs import ExperimentPlan, simulate_run
 
 
 class DaskUnavailableError(RuntimeError):

@@ -8,7 +8,7 @@ the cumulative rate. Each alert then gets every uniform that any later decision 
 (detection, self-healing, ack delays per escalation level, work time), whether or not a policy
 uses it: common random numbers across variants depend on this.
 
-Randomness rules (DESIGN.md): run i, service s draws from
+Randomness rules (docs/design.md, :mod:`sim.generator.streams`): run i, service s draws from
 ``SeedSequence(root_seed, spawn_key=(i, STREAM_ALERTS, crc32(service name)))``, so adding a service
 or a stream never shifts the numbers of another. Raw uniforms come from numpy's PCG64; the numba
 kernels turn them into times and categories.
@@ -16,20 +16,24 @@ kernels turn them into times and categories.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from sim.calendar import SLOT_MINUTES
-from sim.cascades import walk_cascades, warm_up_cascade_kernel
 from sim.compile import ArrivalTables
-
-STREAM_ALERTS = 1
-STREAM_ENDOGENOUS = 2
-STREAM_EXTRA_ACKS = 3
-STREAM_LEAVE = 4
+from sim.generator.kernels import (
+    invert_and_classify_kernel,
+    invert_and_classify_reference,
+    walk_cascades,
+)
+from sim.generator.streams import (
+    STREAM_ALERTS,
+    STREAM_EXTRA_ACKS,
+    name_stream_key,
+    open_uniforms,
+    stream_generator,
+)
 
 #: Columns of the per-alert uniform matrix (drawn row by row: adding one changes every draw).
 DECISION_COLUMNS = (
@@ -113,106 +117,24 @@ class AlertStream:
         return self.uniforms[:, DECISION_COLUMNS.index(name)]
 
 
-def run_seed_sequence(root_seed: int, run_index: int, *stream: int) -> np.random.SeedSequence:
-    """The seed sequence of one named stream of run ``run_index``."""
-    return np.random.SeedSequence(root_seed, spawn_key=(run_index, *stream))
-
-
-def service_stream_key(service_name: str) -> int:
-    """A stable stream key for a service: its name's CRC-32, independent of its position."""
-    return zlib.crc32(service_name.encode("utf-8"))
-
-
-def _draw_service(
+def draw_service(
     tables: ArrivalTables, root_seed: int, run_index: int, service_index: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One service's draws: sorted points on the integrated-rate axis, per-alert uniforms, and
     per-alert cascade uniforms (empty without dependencies), in this order from its stream."""
     name = tables.service_names[service_index]
-    rng = np.random.Generator(
-        np.random.PCG64(
-            run_seed_sequence(root_seed, run_index, STREAM_ALERTS, service_stream_key(name))
-        )
-    )
+    rng = stream_generator(root_seed, run_index, STREAM_ALERTS, name_stream_key(name))
     expected = float(tables.cumulative_rate[service_index, -1])
     count = int(rng.poisson(expected))
     points = np.sort(rng.random(count)) * expected
-    # 1 - random() lies in (0, 1]; quantile functions want (0, 1), so nudge away from 1.
-    uniforms = np.minimum(1.0 - rng.random((count, len(DECISION_COLUMNS))), 1.0 - 1e-12)
+    uniforms = open_uniforms(rng, (count, len(DECISION_COLUMNS)))
     width = (
         tables.cascades.block_width(service_index, len(DECISION_COLUMNS))
         if tables.cascades is not None
         else 0
     )
-    block = np.minimum(1.0 - rng.random((count, width)), 1.0 - 1e-12) if width else None
+    block = open_uniforms(rng, (count, width)) if width else None
     return points, uniforms, block
-
-
-def draw_raw(
-    tables: ArrivalTables, root_seed: int, run_index: int
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per service: sorted points on the integrated-rate axis, and the per-alert uniforms."""
-    draws = [
-        _draw_service(tables, root_seed, run_index, service)
-        for service in range(len(tables.service_names))
-    ]
-    return [points for points, _, _ in draws], [uniforms for _, uniforms, _ in draws]
-
-
-@numba.njit(cache=True, nogil=True)
-def _invert_and_classify_kernel(
-    cumulative_rate, slot_minutes, severity_cumulative, points, offsets, severity_uniforms,
-    out_time, out_service, out_severity,
-):  # fmt: skip
-    # A binary search per alert: a year has ~35,000 slots but a service only ~100 alerts, so
-    # log(slots) steps per alert beat walking every slot.
-    services = offsets.shape[0] - 1
-    slots = cumulative_rate.shape[1] - 1
-    for service in range(services):
-        for row in range(offsets[service], offsets[service + 1]):
-            target = points[row]
-            # slot = number of interior boundaries cumulative[1 .. slots - 1] <= target
-            low_index, high_index = 1, slots
-            while low_index < high_index:
-                middle = (low_index + high_index) // 2
-                if cumulative_rate[service, middle] <= target:
-                    low_index = middle + 1
-                else:
-                    high_index = middle
-            slot = low_index - 1
-            low = cumulative_rate[service, slot]
-            width = cumulative_rate[service, slot + 1] - low
-            fraction = (target - low) / width if width > 0 else 0.0
-            out_time[row] = (slot + fraction) * slot_minutes
-            out_service[row] = service
-            category = 0
-            while category < 3 and severity_uniforms[row] > severity_cumulative[service, category]:
-                category += 1
-            out_severity[row] = category
-
-
-def _invert_and_classify_reference(
-    cumulative_rate, slot_minutes, severity_cumulative, points, offsets, severity_uniforms
-):
-    """Plain numpy version of the kernel, for tests and the generator benchmark."""
-    slots = cumulative_rate.shape[1] - 1
-    edges = np.arange(slots + 1) * slot_minutes
-    times, services, severities = [], [], []
-    for service in range(len(offsets) - 1):
-        rows = slice(offsets[service], offsets[service + 1])
-        # Right-continuous inverse: skip zero-rate slots exactly as the kernel does.
-        cumulative = cumulative_rate[service]
-        slot = np.searchsorted(cumulative[1:-1], points[rows], side="right")
-        low = cumulative[slot]
-        width = cumulative[slot + 1] - low
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.where(width > 0, (points[rows] - low) / width, 0.0)
-        times.append(edges[slot] + fraction * slot_minutes)
-        services.append(np.full(offsets[service + 1] - offsets[service], service))
-        severities.append(
-            np.searchsorted(severity_cumulative[service, :3], severity_uniforms[rows], side="left")
-        )
-    return np.concatenate(times), np.concatenate(services), np.concatenate(severities)
 
 
 def generate_alert_stream(
@@ -220,7 +142,7 @@ def generate_alert_stream(
 ) -> AlertStream:
     """Draw run ``run_index``'s alert stream (use_kernel=False runs the numpy references)."""
     draws = [
-        _draw_service(tables, root_seed, run_index, service)
+        draw_service(tables, root_seed, run_index, service)
         for service in range(len(tables.service_names))
     ]
     points_per_service = [points for points, _, _ in draws]
@@ -239,12 +161,12 @@ def generate_alert_stream(
         time = np.empty(total, dtype=np.float64)
         service = np.empty(total, dtype=np.int64)
         severity = np.empty(total, dtype=np.int64)
-        _invert_and_classify_kernel(
+        invert_and_classify_kernel(
             tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
             points, offsets, severity_uniforms, time, service, severity,
         )  # fmt: skip
     else:
-        time, service, severity = _invert_and_classify_reference(
+        time, service, severity = invert_and_classify_reference(
             tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
             points, offsets, severity_uniforms,
         )  # fmt: skip
@@ -257,10 +179,8 @@ def generate_alert_stream(
     order = np.argsort(time, kind="stable")
     position = np.empty_like(order)
     position[order] = np.arange(len(order))
-    extra_rng = np.random.Generator(
-        np.random.PCG64(run_seed_sequence(root_seed, run_index, STREAM_EXTRA_ACKS))
-    )
-    extra = np.minimum(1.0 - extra_rng.random((len(order), EXTRA_ACK_PAGES)), 1.0 - 1e-12)
+    extra_rng = stream_generator(root_seed, run_index, STREAM_EXTRA_ACKS)
+    extra = open_uniforms(extra_rng, (len(order), EXTRA_ACK_PAGES))
     return AlertStream(
         time_minutes=time[order],
         service=service[order].astype(np.int32),
@@ -313,14 +233,3 @@ def _add_symptoms(tables, draws, offsets, time, service, severity, uniforms, use
             )
         )
     return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
-
-
-def warm_up_kernels() -> None:
-    """Compile (or load from cache) the numba kernels; call before forking workers."""
-    cumulative = np.array([[0.0, 1.0, 2.0]])
-    _invert_and_classify_kernel(
-        cumulative, 15.0, np.array([[0.25, 0.5, 0.75, 1.0]]), np.array([0.5]),
-        np.array([0, 1], dtype=np.int64), np.array([0.3]), np.empty(1), np.empty(1, np.int64),
-        np.empty(1, np.int64),
-    )  # fmt: skip
-    warm_up_cascade_kernel()

@@ -3,8 +3,8 @@ escalation policies, as indices and timelines.
 
 Every person gets an index (engineers of each team in order, then its manager), a calendar key
 (time zone and public holidays of their site) and planned leave; each team's layers and
-overrides become an on-call timeline (:mod:`sim.schedules`) and its escalation policy a
-:class:`sim.escalation.CompiledPolicy`.
+overrides become an on-call timeline (:mod:`sim.compile.schedules`) and its escalation policy a
+:class:`sim.compile.escalation.CompiledPolicy`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import BAND_BUSINESS, ZoneTable, horizon_start_utc
-from sim.escalation import (
+from sim.compile.escalation import (
     TARGET_PERSON,
     CompiledLevel,
     CompiledPolicy,
@@ -25,8 +25,14 @@ from sim.escalation import (
     default_policy,
     named_policy,
 )
+from sim.compile.schedules import (
+    LayerSpec,
+    OnCallSchedule,
+    OverrideSpec,
+    build_schedule,
+    pool_schedule,
+)
 from sim.scenario.models import Scenario, Team
-from sim.schedules import LayerSpec, OnCallSchedule, OverrideSpec, build_schedule, pool_schedule
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiment import ExperimentPlan, ExperimentResult, results_table
+from sim.experiment.replications import ExperimentResult, results_table
+from sim.experiment.runs import ExperimentPlan
 from sim.scenario.models import Scenario
 
 RUNS_FILE = "runs.parquet"

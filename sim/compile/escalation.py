@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.compile.schedules import OnCallSchedule
 from sim.scenario.fields import ESCALATION_LEVELS
 from sim.scenario.models import Escalation
 from sim.scenario.oncall import EscalationPolicy
-from sim.schedules import OnCallSchedule
 
 TARGET_SCHEDULE, TARGET_PERSON, TARGET_ROUND_ROBIN, TARGET_EVERYONE, TARGET_ACCOUNTABLE = range(5)
 

@@ -21,15 +21,15 @@ from sim.calendar import (
     build_zone_table,
     public_holidays,
 )
-from sim.cascades import CascadeTables, compile_cascades
-from sim.escalation import (
+from sim.compile.cascades import CascadeTables, compile_cascades
+from sim.compile.escalation import (
     CompiledPolicy,
 )
-from sim.organisation import compile_oncall, horizon_zone_key, organisation_people
-from sim.paging import PagingTables, compile_paging
-from sim.profiles import resolve_profile
+from sim.compile.organisation import compile_oncall, horizon_zone_key, organisation_people
+from sim.compile.paging import PagingTables, compile_paging
+from sim.compile.schedules import OnCallSchedule
 from sim.scenario.models import SEVERITIES, Scenario
-from sim.schedules import OnCallSchedule
+from sim.scenario.profiles import resolve_profile
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class CompiledScenario:
 
         This is the scheduled share; leave and rest move some of it to substitutes at run time.
         """
-        from sim.escalation import TARGET_SCHEDULE
+        from sim.compile.escalation import TARGET_SCHEDULE
 
         share = np.zeros(len(self.person_names))
         for team_index, team_schedule in enumerate(self.team_schedules):

@@ -1,0 +1,72 @@
+"""Paging decisions: the compiled paging rules applied to every alert of a run, in bulk.
+
+They depend only on when an alert would page and on its severity and service, never on model
+state, so they are decided before the SimPy world starts (rules: :mod:`sim.compile.paging`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.compile.paging import MODE_NOTIFY, PagingTables
+
+
+@dataclass(frozen=True)
+class PagingDecision:
+    """Per alert: when it pages after the rules, and which rule applied."""
+
+    page_minutes: np.ndarray
+    deferred: np.ndarray
+    notify_only: np.ndarray
+    silenced: np.ndarray
+
+
+def _inside(windows: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which times fall in a window, and the index of the first window starting after each."""
+    following = np.searchsorted(windows[:, 0], times, side="right")
+    inside = np.zeros(len(times), dtype=bool)
+    candidate = following - 1
+    valid = candidate >= 0
+    inside[valid] = times[valid] < windows[candidate[valid], 1]
+    return inside, following
+
+
+def apply_paging_rules(
+    tables: PagingTables,
+    page_minutes: np.ndarray,
+    severity: np.ndarray,
+    service: np.ndarray,
+    team: np.ndarray,
+) -> PagingDecision:
+    """Apply the rules to every alert that would page (NaN page times are left alone)."""
+    alerts = len(page_minutes)
+    deferred = np.zeros(alerts, dtype=bool)
+    notify_only = np.zeros(alerts, dtype=bool)
+    silenced = np.zeros(alerts, dtype=bool)
+    pages = ~np.isnan(page_minutes)
+    if not tables.has_rules:
+        return PagingDecision(page_minutes, deferred, notify_only, silenced)
+    page_minutes = page_minutes.copy()
+    for index, windows in enumerate(tables.maintenance_windows):
+        if len(windows) == 0:
+            continue
+        chosen = np.flatnonzero(pages & (service == index))
+        inside, _ = _inside(windows, page_minutes[chosen])
+        silenced[chosen[inside]] = True
+    low = pages & ~silenced & tables.low_urgency[severity]
+    if tables.low_urgency_mode != 0:
+        for index, windows in enumerate(tables.support_windows):
+            chosen = np.flatnonzero(low & (team == index))
+            if len(chosen) == 0:
+                continue
+            inside, following = _inside(windows, page_minutes[chosen])
+            outside = chosen[~inside]
+            if tables.low_urgency_mode == MODE_NOTIFY:
+                notify_only[outside] = True
+            else:
+                deferred[outside] = True
+                page_minutes[outside] = windows[following[~inside], 0]
+    page_minutes[silenced] = np.nan
+    return PagingDecision(page_minutes, deferred, notify_only, silenced)

@@ -1,0 +1,1 @@
+"""Reporting: the terminal tables, the validate overview, the trace timeline and figures."""
