@@ -1,8 +1,8 @@
 """The package's shape: stages import only stages below them, and no module imports itself back.
 
 Every ``import sim...`` / ``from sim... import`` statement counts, including those inside
-functions and under ``TYPE_CHECKING`` guards are left out (they never run). The stage order is the
-data flow of docs/design.md.
+functions; imports under a ``TYPE_CHECKING`` guard are left out (they never run). The stage order
+is the data flow of docs/design.md.
 """
 
 from __future__ import annotations
