@@ -8,7 +8,7 @@ window. Looking up an event is then an integer division and an array index, with
 datetime work. Daylight-saving changes are exact, because every slot's local time comes from the
 time zone database.
 
-Definitions (DESIGN.md): business hours Mon-Fri 08:00-18:00; sleep hours 22:00-08:00 every day;
+Definitions (docs/design.md): business hours Mon-Fri 08:00-18:00; sleep hours 22:00-08:00 every day;
 off hours the rest. A public holiday is never business hours. The weekend window runs from
 ``calendar.weekend_start`` to ``calendar.weekend_end`` (default Sat 00:00 to Mon 00:00) and also
 covers every public holiday.

@@ -1,4 +1,4 @@
-"""Event records of one run to its KPIs, exactly as DESIGN.md defines them.
+"""Event records of one run to its KPIs, exactly as docs/design.md defines them.
 
 All time windows are judged in the local time of the person paged (the calendar's zone tables).
 """

@@ -1,6 +1,6 @@
 """Smoke test of benchmarks/run_benchmarks.py: every figure is produced, with tiny sizes.
 
-No timing is asserted (DESIGN.md: speed is measured as same-process ratios by the benchmark
+No timing is asserted (docs/design.md: speed is measured as same-process ratios by the benchmark
 script, never as wall-clock asserts in unit tests); only that each figure exists and is a
 positive, finite number.
 """

@@ -6,7 +6,7 @@ year, 100,000 and 400,000 alerts, peak RSS growth of one process), rounded up he
 Every process also carries the interpreter, numpy, numba, pandas and SimPy, about 200 MiB, and
 the parent keeps the results table (runs x variants x KPIs). An experiment whose estimate
 exceeds the memory available is refused up front, with the estimate, instead of failing hours
-in (DESIGN.md: bad input and failure).
+in (docs/design.md: bad input and failure).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Automation acts first, decided for all alerts at once from the pre-drawn uniforms.
 
-Order (DESIGN.md, issue 2): anomaly detection may prevent the incident; otherwise a runbook, if
+Order (docs/design.md): anomaly detection may prevent the incident; otherwise a runbook, if
 there is one, runs; a successful run resolves the incident with no page, a failed one pages a human
 when the attempt ends; without a runbook the page goes out when the incident starts.
 

@@ -29,7 +29,7 @@ from sim.compile import CompiledScenario
 from sim.generator.streams import STREAM_LEAVE, name_stream_key, stream_generator
 from sim.scenario.fields import minutes_of_day
 
-MORNING_MINUTE_OF_DAY = 8 * 60  # the end of sleep hours (DESIGN.md); rest starts then
+MORNING_MINUTE_OF_DAY = 8 * 60  # the end of sleep hours (docs/design.md); rest starts then
 
 
 def draw_leave(
