@@ -39,7 +39,7 @@ KPIS_CHECKED = ("weekend_escalations_per_weekend", "interruptions_sleep", "mttr_
 def headline_answers(path: Path, runs: int = RUNS, jobs: int = 1) -> dict:
     """The golden entry of one scenario: baseline means and relative changes with their SEs."""
     from sim.experiment import run_experiment
-    from sim.metrics import HIGHER_IS_BETTER
+    from sim.metrics import kpi_directions
     from sim.scenario import load_scenario
     from sim.stats import compare
 
@@ -56,7 +56,7 @@ def headline_answers(path: Path, runs: int = RUNS, jobs: int = 1) -> dict:
             "se": float(values.std(ddof=1) / math.sqrt(len(values))),
         }
     if len(scenario.variant_names) > 1:
-        summary = compare(table, list(KPIS_CHECKED), higher_is_better=HIGHER_IS_BETTER)
+        summary = compare(table, list(KPIS_CHECKED), directions=kpi_directions(KPIS_CHECKED))
         for row in summary.itertuples(index=False):
             half_width = (row.rel_ci_high - row.rel_ci_low) / 2
             entry["variants"].setdefault(row.variant, {})[row.kpi] = {

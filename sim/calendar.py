@@ -45,7 +45,9 @@ class ZoneTable:
         band: BAND_BUSINESS, BAND_OFF or BAND_SLEEP per slot.
         weekend: True where the slot is in the weekend window or on a public holiday.
         weekend_index: which weekend (0 = the first weekend window of the horizon) a slot of the
-            regular weekend window belongs to, -1 elsewhere (holidays on weekdays included).
+            weekend window belongs to, -1 elsewhere. A public holiday on a weekday belongs to a
+            weekend too: on a Monday, to the weekend just before it; Tuesday to Friday, to the
+            weekend after it (so quiet weekends and weekend escalations agree).
         holiday: True where the local date is a public holiday.
     """
 
@@ -103,7 +105,12 @@ def build_zone_table(
         minute_of_week, weekend_start_minute_of_week, weekend_end_minute_of_week
     )
     weekend_index = _weekend_index(
-        local, minute_of_week, in_regular_weekend, start_date, weekend_start_minute_of_week
+        local,
+        minute_of_week,
+        in_regular_weekend,
+        holiday & ~in_regular_weekend,
+        start_date,
+        weekend_start_minute_of_week,
     )
     return ZoneTable(
         time_zone=time_zone,
@@ -126,10 +133,12 @@ def _weekend_index(
     local: pd.DatetimeIndex,
     minute_of_week: np.ndarray,
     in_weekend: np.ndarray,
+    weekday_holiday: np.ndarray,
     start_date: dt.date,
     weekend_start_minute_of_week: int,
 ) -> np.ndarray:
-    """Number each regular weekend window by the local week in which it starts (0 = first)."""
+    """Number each regular weekend window by the local week in which it starts (0 = first);
+    a weekday holiday takes the number of the weekend before it (Monday) or after it."""
     local_naive = local.tz_localize(None)
     weeks_since_start = np.asarray(
         (local_naive - pd.Timestamp(start_date)).days // 7, dtype=np.int64
@@ -137,7 +146,11 @@ def _weekend_index(
     # A window that wraps past Monday 00:00 started in the previous local week.
     started_last_week = in_weekend & (minute_of_week < weekend_start_minute_of_week)
     index = weeks_since_start - started_last_week.astype(np.int64)
-    return np.where(in_weekend, index, -1).astype(np.int32)
+    # A Monday holiday extends last week's weekend (none before the first: then the first).
+    monday = minute_of_week < 1440
+    holiday_index = np.maximum(weeks_since_start - monday.astype(np.int64), 0)
+    index = np.where(weekday_holiday, holiday_index, index)
+    return np.where(in_weekend | weekday_holiday, index, -1).astype(np.int32)
 
 
 def public_holidays(

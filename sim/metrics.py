@@ -5,6 +5,9 @@ All time windows are judged in the local time of the person paged (the calendar'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.calendar import BAND_BUSINESS, BAND_OFF, BAND_SLEEP, slot_of
@@ -14,6 +17,7 @@ from sim.model.records import (
     HANDOVER_REASSIGNMENT,
     PAGE_CONSULT,
     PAGE_FIRST,
+    PAGE_RACI_CONSULT,
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
@@ -25,8 +29,17 @@ from sim.model.records import (
     RunRecords,
 )
 
-#: KPIs where a larger value is better; for every other KPI, smaller is better.
-HIGHER_IS_BETTER = frozenset({"quiet_weekend_share", "auto_resolved", "prevented"})
+#: Length of a month for monthly KPIs (``engineers_over_19_per_month``), in minutes.
+MONTH_MINUTES = 30 * 1440.0
+#: Length of an on-call shift for ``shift_overload_share`` (Google SRE: at most 2 incidents per
+#: 12-hour shift), in minutes.
+SRE_SHIFT_MINUTES = 12 * 60.0
+#: Incidents in one shift above which the shift counts as overloaded.
+SRE_SHIFT_MAX_INCIDENTS = 2
+
+#: A KPI's direction: a smaller value is better, a larger one is, or neither (counts of a
+#: mechanism doing its job, e.g. alerts grouped, which grow when correlation does more).
+LOWER, HIGHER, NO_DIRECTION = "lower", "higher", "none"
 
 #: KPI name -> one-line meaning, in report order (the headline first).
 KPI_DESCRIPTIONS: dict[str, str] = {
@@ -47,11 +60,22 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "mtta_mean_minutes": "mean time from first page to acknowledgement",
     "mttr_median_minutes": "median time from incident start to resolution",
     "mttr_mean_minutes": "mean time from incident start to resolution",
+    "mttr_human_median_minutes": (
+        "median time from incident start to resolution, incidents a human worked"
+    ),
+    "mttr_human_mean_minutes": (
+        "mean time from incident start to resolution, incidents a human worked"
+    ),
     "impact_hours": "sum of incident durations (start to resolution)",
     "pages_per_engineer_max": "pages to the most-paged engineer",
     "pages_gini": "Gini coefficient of pages across engineers (0 = equal)",
-    "quiet_weekend_share": "share of engineer-weekends with no page",
-    "shift_overload_share": "share of 12-hour primary shifts with more than 2 incidents",
+    "quiet_weekend_share": (
+        "share of engineer-weekends with no page (public holidays count as weekend: a Monday "
+        "holiday belongs to the weekend before it, Tuesday to Friday to the weekend after)"
+    ),
+    "shift_overload_share": (
+        "share of 12-hour primary shifts in which the primary was paged for more than 2 incidents"
+    ),
     "alerts": "alerts raised, root failures and cascade symptoms",
     "incidents": "incidents that happened (handled by a human or by self-healing)",
     "grouped_alerts": "alerts that joined the open incident of their root failure",
@@ -87,6 +111,44 @@ TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
     "sleep_interruptions_per_engineer": "sleep-hour pages per engineer of {team}",
 }
 KPIS = tuple(KPI_DESCRIPTIONS)
+
+#: KPI name -> direction (LOWER, HIGHER or NO_DIRECTION); every KPI declares one.
+KPI_DIRECTIONS: dict[str, str] = {
+    **dict.fromkeys(KPIS, LOWER),
+    "quiet_weekend_share": HIGHER,
+    # Counts of a mechanism at work, or of what arrives: neither more nor fewer is better in
+    # itself (auto-resolved falls when detection prevents the same incidents first).
+    **dict.fromkeys(
+        (
+            "auto_resolved",
+            "prevented",
+            "alerts",
+            "grouped_alerts",
+            "suppressed_alerts",
+            "consults",
+            "deferred_alerts",
+            "notify_only_alerts",
+            "silenced_alerts",
+            "informed_notifications",
+        ),
+        NO_DIRECTION,
+    ),
+}
+#: Per-team KPI -> direction; the pages of a domain are LOWER too.
+TEAM_KPI_DIRECTIONS: dict[str, str] = dict.fromkeys(TEAM_KPI_DESCRIPTIONS, LOWER)
+
+
+def kpi_direction(name: str) -> str:
+    """Direction of a KPI column (per-team and per-domain ones included)."""
+    kpi, _, team = name.partition("__")
+    if kpi == "pages_domain":
+        return LOWER
+    return TEAM_KPI_DIRECTIONS[kpi] if team else KPI_DIRECTIONS[name]
+
+
+def kpi_directions(names: Iterable[str]) -> dict[str, str]:
+    """KPI column -> direction, for :func:`sim.stats.compare`."""
+    return {name: kpi_direction(name) for name in names}
 
 
 def team_kpi_name(kpi: str, team: str) -> str:
@@ -156,75 +218,113 @@ def _median_mean(values: np.ndarray) -> tuple[float, float]:
     return float(np.median(values)), float(np.mean(values))
 
 
-def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, float]:
-    """Per-run KPIs from the event records of one run."""
-    root_owner = compiled.service_team[records.service[records.root]]
-    band_table = compiled.band_table
-    weekend_table = compiled.weekend_table
-    weekend_index_table = compiled.weekend_index_table
+@dataclass(frozen=True)
+class _Pages:
+    """Per page: the band, weekend number and team of the person paged, the root's owner."""
 
+    zone: np.ndarray
+    slot: np.ndarray
+    band: np.ndarray
+    team: np.ndarray
+    owner: np.ndarray
+    to_engineer: np.ndarray
+
+
+@dataclass(frozen=True)
+class _FirstPages:
+    """Per incident that paged a human (an escalation): who got its first page, and whether
+    that page fell in the weekend window of their zone."""
+
+    escalated: np.ndarray
+    person: np.ndarray
+    in_weekend: np.ndarray
+
+
+def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, float]:
+    """Per-run KPIs from the event records of one run (see :data:`KPI_DESCRIPTIONS`)."""
+    root_owner = compiled.service_team[records.service[records.root]]
     page_zone = compiled.person_zone[records.page_person]
     page_slot = slot_of(records.page_minutes, compiled.slots)
-    page_band = band_table[page_zone, page_slot]
-
+    pages = _Pages(
+        zone=page_zone,
+        slot=page_slot,
+        band=compiled.band_table[page_zone, page_slot],
+        team=compiled.person_team[records.page_person],
+        owner=root_owner[records.page_alert],
+        to_engineer=compiled.person_is_engineer[records.page_person],
+    )
     escalated = records.first_page_person >= 0
     first_person = records.first_page_person[escalated]
     first_slot = slot_of(records.first_page_minutes[escalated], compiled.slots)
-    first_in_weekend = weekend_table[compiled.person_zone[first_person], first_slot]
-    weekend_escalations = int(first_in_weekend.sum())
-
-    ack_wait = (records.ack_minutes - records.first_page_minutes)[escalated]
-    incident = (records.state == STATE_RESOLVED) | (records.state == STATE_AUTO_RESOLVED)
-    duration = (records.resolved_minutes - records.start_minutes)[incident]
-    mtta_median, mtta_mean = _median_mean(ack_wait)
-    mttr_median, mttr_mean = _median_mean(duration)
-
-    page_team = compiled.person_team[records.page_person]
-    page_owner = root_owner[records.page_alert]
-    misrouted = (
-        (records.page_kind == PAGE_FIRST)
-        & (records.page_schedule < len(compiled.team_names))
-        & (page_team != page_owner)
+    first = _FirstPages(
+        escalated=escalated,
+        person=first_person,
+        in_weekend=compiled.weekend_table[compiled.person_zone[first_person], first_slot],
     )
+    return {
+        **_escalation_kpis(compiled, records, pages, first),
+        **_response_time_kpis(records, first),
+        **_load_kpis(compiled, records, pages),
+        **_alert_kpis(compiled, records, pages, first),
+        **_domain_kpis(compiled, pages.team),
+        **_team_kpis(compiled, records, pages, first),
+    }
 
-    engineer = compiled.person_is_engineer
-    pages_per_person = np.bincount(records.page_person, minlength=len(compiled.person_names))
-    pages_per_engineer = pages_per_person[engineer]
 
+def _escalation_kpis(
+    compiled: CompiledScenario, records: RunRecords, pages: _Pages, first: _FirstPages
+) -> dict[str, float]:
+    """Escalations, pages and the bands they fell in."""
+    weekend_escalations = int(first.in_weekend.sum())
     return {
         "weekend_escalations_per_weekend": weekend_escalations / compiled.weeks,
         "weekend_escalations": float(weekend_escalations),
-        "escalations": float(escalated.sum()),
+        "escalations": float(first.escalated.sum()),
         "pages": float(len(records.page_person)),
-        "interruptions_business": float(np.sum(page_band == BAND_BUSINESS)),
-        "interruptions_off": float(np.sum(page_band == BAND_OFF)),
-        "interruptions_sleep": float(np.sum(page_band == BAND_SLEEP)),
+        "interruptions_business": float(np.sum(pages.band == BAND_BUSINESS)),
+        "interruptions_off": float(np.sum(pages.band == BAND_OFF)),
+        "interruptions_sleep": float(np.sum(pages.band == BAND_SLEEP)),
         "tier_escalations": float(_tier_escalations(records)),
-        "manager_pages": float(np.sum(~engineer[records.page_person])),
-        "auto_resolved": float(np.sum(records.state == STATE_AUTO_RESOLVED)),
-        "prevented": float(np.sum(records.state == STATE_PREVENTED)),
+        "manager_pages": float(np.sum(~pages.to_engineer)),
+    }
+
+
+def _response_time_kpis(records: RunRecords, first: _FirstPages) -> dict[str, float]:
+    """MTTA of escalations; MTTR of every incident and of the incidents a human worked."""
+    ack_wait = (records.ack_minutes - records.first_page_minutes)[first.escalated]
+    human = records.state == STATE_RESOLVED
+    incident = human | (records.state == STATE_AUTO_RESOLVED)
+    duration = records.resolved_minutes - records.start_minutes
+    mtta_median, mtta_mean = _median_mean(ack_wait)
+    mttr_median, mttr_mean = _median_mean(duration[incident])
+    human_median, human_mean = _median_mean(duration[human])
+    return {
         "mtta_median_minutes": mtta_median,
         "mtta_mean_minutes": mtta_mean,
         "mttr_median_minutes": mttr_median,
         "mttr_mean_minutes": mttr_mean,
-        "impact_hours": float(duration.sum() / 60.0),
+        "mttr_human_median_minutes": human_median,
+        "mttr_human_mean_minutes": human_mean,
+        "impact_hours": float(duration[incident].sum() / 60.0),
+        "incidents": float(incident.sum()),
+    }
+
+
+def _load_kpis(compiled: CompiledScenario, records: RunRecords, pages: _Pages) -> dict[str, float]:
+    """How the pages fall on engineers: extremes, fairness, quiet weekends, overload."""
+    engineer = compiled.person_is_engineer
+    pages_per_engineer = np.bincount(records.page_person, minlength=len(engineer))[engineer]
+    sleep_pages = np.bincount(
+        records.page_person[pages.band == BAND_SLEEP], minlength=len(engineer)
+    )[engineer]
+    return {
         "pages_per_engineer_max": float(pages_per_engineer.max()),
         "pages_gini": gini(pages_per_engineer),
-        "quiet_weekend_share": _quiet_weekend_share(
-            compiled, records, page_zone, page_slot, weekend_index_table
-        ),
+        "quiet_weekend_share": _quiet_weekend_share(compiled, records, pages),
         "shift_overload_share": _shift_overload_share(compiled, records),
-        "alerts": float(len(records.state)),
-        "incidents": float(incident.sum()),
-        "grouped_alerts": float(np.sum(records.state == STATE_GROUPED)),
-        "suppressed_alerts": float(np.sum(records.state == STATE_SUPPRESSED)),
-        "inhibition_delayed": float(np.sum(records.delayed_by_inhibition)),
-        "misrouted_pages": float(np.sum(misrouted)),
-        "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),
-        "consults": float(np.sum(records.handover == HANDOVER_CONSULT)),
         **{
             f"interruptions_per_engineer_{name}": float(
-                np.sum((page_band == band) & engineer[records.page_person]) / engineer.sum()
+                np.sum((pages.band == band) & pages.to_engineer) / engineer.sum()
             )
             for name, band in (
                 ("business", BAND_BUSINESS),
@@ -232,13 +332,31 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
                 ("sleep", BAND_SLEEP),
             )
         },
-        "sleep_interruptions_per_engineer_max": float(
-            np.bincount(records.page_person[page_band == BAND_SLEEP], minlength=len(engineer))[
-                engineer
-            ].max()
-        ),
-        "oncall_share_max": float(oncall_share(compiled).max()),
+        "sleep_interruptions_per_engineer_max": float(sleep_pages.max()),
+        "oncall_share_max": float(compiled.oncall_share.max()),
         "engineers_over_19_per_month": _engineers_over_per_month(compiled, records, 19),
+    }
+
+
+def _alert_kpis(
+    compiled: CompiledScenario, records: RunRecords, pages: _Pages, first: _FirstPages
+) -> dict[str, float]:
+    """What became of the alerts: terminal states, routing and the mechanisms that acted."""
+    misrouted = (
+        (records.page_kind == PAGE_FIRST)
+        & (records.page_schedule < len(compiled.team_names))
+        & (pages.team != pages.owner)
+    )
+    return {
+        "auto_resolved": float(np.sum(records.state == STATE_AUTO_RESOLVED)),
+        "prevented": float(np.sum(records.state == STATE_PREVENTED)),
+        "alerts": float(len(records.state)),
+        "grouped_alerts": float(np.sum(records.state == STATE_GROUPED)),
+        "suppressed_alerts": float(np.sum(records.state == STATE_SUPPRESSED)),
+        "inhibition_delayed": float(np.sum(records.delayed_by_inhibition)),
+        "misrouted_pages": float(np.sum(misrouted)),
+        "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),
+        "consults": float(np.sum(records.handover == HANDOVER_CONSULT)),
         "deferred_alerts": float(records.deferred.sum()),
         "notify_only_alerts": float(records.notify_only.sum()),
         "silenced_alerts": float(np.sum(records.state == STATE_SILENCED)),
@@ -247,11 +365,7 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         "fatigue_incidents": float(np.sum(records.caused_by >= 0)),
         "raci_consult_pages": float(records.raci_consults.sum()),
         "informed_notifications": float(
-            compiled.service_informed_teams[records.service[escalated]].sum()
-        ),
-        **_domain_kpis(compiled, page_team),
-        **_team_kpis(
-            compiled, records, page_team, page_owner, first_in_weekend, first_person, page_band
+            compiled.service_informed_teams[records.service[first.escalated]].sum()
         ),
     }
 
@@ -265,17 +379,15 @@ def _tier_escalations(records: RunRecords) -> int:
     return len(np.unique(records.page_alert[moved]))
 
 
-def _quiet_weekend_share(
-    compiled: CompiledScenario,
-    records: RunRecords,
-    page_zone: np.ndarray,
-    page_slot: np.ndarray,
-    weekend_index_table: np.ndarray,
-) -> float:
-    """Share of (engineer, weekend of the horizon) pairs without a single page."""
-    weekend = weekend_index_table[page_zone, page_slot]
-    is_engineer = compiled.person_is_engineer[records.page_person]
-    counted = (weekend >= 0) & (weekend < compiled.weeks) & is_engineer
+def _quiet_weekend_share(compiled: CompiledScenario, records: RunRecords, pages: _Pages) -> float:
+    """Share of (engineer, weekend of the horizon) pairs without a single page.
+
+    The weekend window is the one weekend escalations use, public holidays included: a page on
+    a weekday holiday breaks the weekend that holiday belongs to (see
+    :func:`sim.calendar.build_zone_table`).
+    """
+    weekend = compiled.weekend_index_table[pages.zone, pages.slot]
+    counted = (weekend >= 0) & (weekend < compiled.weeks) & pages.to_engineer
     interrupted = np.unique(records.page_person[counted] * compiled.weeks + weekend[counted])
     engineer_weekends = int(compiled.person_is_engineer.sum()) * compiled.weeks
     return 1.0 - len(interrupted) / engineer_weekends
@@ -285,52 +397,51 @@ def _shift_overload_share(compiled: CompiledScenario, records: RunRecords) -> fl
     """Share of 12-hour primary on-call shifts in which the primary got more than 2 incidents.
 
     Shifts are 12-hour blocks from each team's rotation handoffs (Google SRE guidance: at most
-    2 incidents per 12-hour shift). Only blocks that start inside the horizon count.
+    2 incidents per 12-hour shift). Only blocks that start inside the horizon count. An
+    incident counts once per shift whatever its pages there: several people paged at once (an
+    `everyone` target), re-triggers and a second page after a handover are the same incident.
+    Consult pages to a service's Consulted teams do not count (the incident is not theirs).
     """
-    first_level = records.page_level == 0
+    first_level = (records.page_level == 0) & (records.page_kind != PAGE_RACI_CONSULT)
     overloaded = 0
     blocks_total = 0
     for team_index, schedule in enumerate(compiled.team_schedules):
-        # 12-hour blocks aligned with the rotation's handoffs, from the first at or after 0.
-        first_block = schedule.first_handoff_minutes % 720.0
-        blocks = int(np.ceil((compiled.horizon_minutes - first_block) / 720.0))
+        # Blocks aligned with the rotation's handoffs, from the first at or after 0.
+        first_block = schedule.first_handoff_minutes % SRE_SHIFT_MINUTES
+        blocks = int(np.ceil((compiled.horizon_minutes - first_block) / SRE_SHIFT_MINUTES))
         in_team = first_level & (compiled.person_team[records.page_person] == team_index)
-        block = np.floor((records.page_minutes[in_team] - first_block) / 720.0).astype(np.int64)
-        block = block[(block >= 0) & (block < blocks)]
-        starts_in_horizon = first_block + 720.0 * np.arange(blocks) >= 0
-        counts = np.bincount(block, minlength=blocks)
-        overloaded += int(np.sum((counts > 2) & starts_in_horizon))
+        block = np.floor((records.page_minutes[in_team] - first_block) / SRE_SHIFT_MINUTES)
+        block = block.astype(np.int64)
+        alert = records.page_alert[in_team]
+        inside = (block >= 0) & (block < blocks)
+        incidents_in_block = np.unique(block[inside] * len(records.state) + alert[inside])
+        counts = np.bincount(incidents_in_block // max(len(records.state), 1), minlength=blocks)
+        starts_in_horizon = first_block + SRE_SHIFT_MINUTES * np.arange(blocks) >= 0
+        overloaded += int(np.sum((counts > SRE_SHIFT_MAX_INCIDENTS) & starts_in_horizon))
         blocks_total += int(starts_in_horizon.sum())
     return overloaded / blocks_total if blocks_total else 0.0
 
 
 def _team_kpis(
-    compiled: CompiledScenario,
-    records: RunRecords,
-    page_team: np.ndarray,
-    page_owner: np.ndarray,
-    first_in_weekend: np.ndarray,
-    first_person: np.ndarray,
-    page_band: np.ndarray,
+    compiled: CompiledScenario, records: RunRecords, pages: _Pages, first: _FirstPages
 ) -> dict[str, float]:
     teams = len(compiled.team_names)
     sleep_pages = np.bincount(
-        page_team[(page_band == BAND_SLEEP) & compiled.person_is_engineer[records.page_person]],
-        minlength=teams,
+        pages.team[(pages.band == BAND_SLEEP) & pages.to_engineer], minlength=teams
     )
     engineers = np.bincount(compiled.person_team[compiled.person_is_engineer], minlength=teams)
-    pages = np.bincount(page_team, minlength=teams)
-    elsewhere = np.bincount(page_team[page_owner != page_team], minlength=teams)
-    first_team = compiled.person_team[first_person]
-    weekend = np.bincount(first_team[first_in_weekend], minlength=teams)
+    paged = np.bincount(pages.team, minlength=teams)
+    elsewhere = np.bincount(pages.team[pages.owner != pages.team], minlength=teams)
+    first_team = compiled.person_team[first.person]
+    weekend = np.bincount(first_team[first.in_weekend], minlength=teams)
     values: dict[str, float] = {}
     for index, team in enumerate(compiled.team_names):
-        values[team_kpi_name("pages", team)] = float(pages[index])
+        values[team_kpi_name("pages", team)] = float(paged[index])
         values[team_kpi_name("weekend_escalations_per_weekend", team)] = (
             weekend[index] / compiled.weeks
         )
         values[team_kpi_name("root_elsewhere_share", team)] = (
-            elsewhere[index] / pages[index] if pages[index] else float("nan")
+            elsewhere[index] / paged[index] if paged[index] else float("nan")
         )
         values[team_kpi_name("sleep_interruptions_per_engineer", team)] = (
             sleep_pages[index] / engineers[index]
@@ -338,22 +449,15 @@ def _team_kpis(
     return values
 
 
-def oncall_share(compiled: CompiledScenario) -> np.ndarray:
-    """Per engineer, the share of the horizon a schedule of their team's policy names them
-    (see :attr:`CompiledScenario.oncall_share`)."""
-    return compiled.oncall_share
-
-
 def _engineers_over_per_month(
     compiled: CompiledScenario, records: RunRecords, threshold: int
 ) -> float:
     """Mean number of engineers with more than ``threshold`` pages per 30-day month."""
-    month_minutes = 30 * 1440.0
-    months = int(compiled.horizon_minutes // month_minutes)
+    months = int(compiled.horizon_minutes // MONTH_MINUTES)
     if months == 0:
         return float("nan")
     engineer = compiled.person_is_engineer[records.page_person]
-    month = (records.page_minutes // month_minutes).astype(np.int64)
+    month = (records.page_minutes // MONTH_MINUTES).astype(np.int64)
     keep = engineer & (month < months)
     people = len(compiled.person_names)
     counts = np.bincount(

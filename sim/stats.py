@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from scipy import stats
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "DIRECTIONS",
     "PairedComparison",
     "compare",
     "compare_paired",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 _NAN = float("nan")
+
+#: Which way a KPI is better: smaller, larger, or neither (p_better is then NaN).
+DIRECTIONS = ("lower", "higher", "none")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class PairedComparison:
         rel_ci_low, rel_ci_high: Confidence interval of rel_change by the delta method;
             NaN when baseline_mean is 0.
         p_better: Share of pairs in which the variant is strictly better than the baseline,
-            in the KPI's direction; ties count as not better.
+            in the KPI's direction; ties count as not better. NaN for a KPI without a
+            direction (neither more nor less is better).
     """
 
     kpi: str
@@ -122,7 +127,7 @@ def compare_paired(
     baseline: np.ndarray,
     variant: np.ndarray,
     *,
-    lower_is_better: bool = True,
+    direction: str = "lower",
     confidence: float = 0.95,
     kpi: str = "",
     variant_name: str = "",
@@ -141,17 +146,19 @@ def compare_paired(
       ratio of means of paired samples: se(R) = sqrt(var(v - R * b) / n) / |mean(b)|, var
       the sample variance (ddof=1); CI = rel_change ± t * se(R). All three are NaN when
       mean(b) == 0 (the change relative to nothing is undefined, not infinite).
-    - p_better: share of pairs with v_i < b_i (lower_is_better) or v_i > b_i (otherwise);
-      ties are not better.
+    - p_better: share of pairs with v_i < b_i (direction "lower") or v_i > b_i ("higher");
+      ties are not better. NaN for direction "none" (a KPI where neither is better).
 
     With fewer than 2 pairs the CI bounds are NaN; with no pairs every statistic is NaN.
     With zero variance the CI collapses to the point. No RuntimeWarning is emitted.
 
     Raises:
-        ValueError: if the inputs are not 1-D arrays of the same length, or confidence is
-            not in (0, 1).
+        ValueError: if the inputs are not 1-D arrays of the same length, confidence is
+            not in (0, 1), or direction is not one of "lower", "higher", "none".
     """
     _check_confidence(confidence)
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
     baseline = np.asarray(baseline, dtype=float)
     variant = np.asarray(variant, dtype=float)
     if baseline.ndim != 1 or baseline.shape != variant.shape:
@@ -180,7 +187,7 @@ def compare_paired(
         linearised_std = _sample_std(v - ratio * b) / abs(baseline_mean) if n >= 2 else _NAN
         rel_ci_low, rel_ci_high = _interval(rel_change, linearised_std, n, confidence)
 
-    better = v < b if lower_is_better else v > b
+    better = v < b if direction == "lower" else v > b
     return PairedComparison(
         kpi=kpi,
         variant=variant_name,
@@ -193,7 +200,7 @@ def compare_paired(
         rel_change=rel_change,
         rel_ci_low=rel_ci_low,
         rel_ci_high=rel_ci_high,
-        p_better=float(better.mean()),
+        p_better=float(better.mean()) if direction != "none" else _NAN,
     )
 
 
@@ -202,7 +209,7 @@ def compare(
     kpis: Sequence[str],
     *,
     baseline: str = "baseline",
-    higher_is_better: Collection[str] = (),
+    directions: Mapping[str, str] | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Compare every variant with the baseline on every KPI, pairing replications by run.
@@ -212,8 +219,8 @@ def compare(
             one numeric column per KPI.
         kpis: KPI columns to compare, in the order wanted in the output.
         baseline: Name of the baseline variant.
-        higher_is_better: KPIs for which a larger value is better (all others: lower is
-            better). Only affects p_better.
+        directions: KPI -> "lower", "higher" or "none" (which way is better; see
+            `sim.metrics.kpi_directions`); a KPI not in it is "lower". Only affects p_better.
         confidence: Confidence level of the intervals.
 
     Returns:
@@ -251,7 +258,7 @@ def compare(
             comparison = compare_paired(
                 pairs["b"].to_numpy(dtype=float, na_value=np.nan),
                 pairs["v"].to_numpy(dtype=float, na_value=np.nan),
-                lower_is_better=kpi not in higher_is_better,
+                direction=(directions or {}).get(kpi, "lower"),
                 confidence=confidence,
                 kpi=kpi,
                 variant_name=name,

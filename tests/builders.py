@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import AutomationOutcome
+from sim.model import AutomationOutcome, RunRecords
 from sim.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,4 +55,64 @@ def hand_made_outcome(page_minutes, work_minutes, ack_delay_minutes, **fields) -
         if alerts
         else np.zeros((0, 3)),
         **fields,
+    )
+
+
+def hand_made_records(alerts: list[dict[str, Any]], pages: list[tuple], people: int) -> RunRecords:
+    """Event records written by hand, for metrics tests.
+
+    ``alerts``: one dict per alert with ``state`` and ``start`` (minutes) and any of ``service``
+    (default 0), ``root`` (default: itself), ``first_page`` and ``first_person`` (default: the
+    alert's first page in ``pages``), ``ack``, ``ack_person``, ``resolved``, ``handover``,
+    ``delayed_by_inhibition``, ``deferred``, ``notify_only``, ``coverage_gap``, ``retriggers``,
+    ``raci_consults``, ``caused_by``. ``pages``: (alert, minutes, person, level, kind, policy)
+    in the order they were sent. Fields no KPI reads get neutral values.
+    """
+    count = len(alerts)
+
+    def column(name: str, default: Any, dtype: Any) -> np.ndarray:
+        return np.array([alert.get(name, default) for alert in alerts], dtype=dtype)
+
+    page_alert = np.array([page[0] for page in pages], dtype=np.int64)
+    page_minutes = np.array([page[1] for page in pages], dtype=float)
+    page_person = np.array([page[2] for page in pages], dtype=np.int64)
+    first_page = np.full(count, np.nan)
+    first_person = np.full(count, -1, dtype=np.int64)
+    for alert, minutes, person, *_ in reversed(pages):
+        first_page[alert], first_person[alert] = minutes, person
+    for index, alert in enumerate(alerts):
+        first_page[index] = alert.get("first_page", first_page[index])
+        first_person[index] = alert.get("first_person", first_person[index])
+    pages_per_alert = np.bincount(page_alert, minlength=count)
+    return RunRecords(
+        state=column("state", 0, np.int8),
+        service=column("service", 0, np.int64),
+        root=np.array([alert.get("root", index) for index, alert in enumerate(alerts)], np.int64),
+        start_minutes=column("start", np.nan, float),
+        first_page_minutes=first_page,
+        first_page_person=first_person,
+        ack_minutes=column("ack", np.nan, float),
+        ack_person=column("ack_person", -1, np.int64),
+        highest_level=pages_per_alert - 1,
+        work_start_minutes=column("ack", np.nan, float),
+        resolved_minutes=column("resolved", np.nan, float),
+        page_alert=page_alert,
+        page_minutes=page_minutes,
+        page_person=page_person,
+        page_level=np.array([page[3] for page in pages], dtype=np.int64),
+        page_kind=np.array([page[4] for page in pages], dtype=np.int8),
+        page_schedule=np.array([page[5] for page in pages], dtype=np.int64),
+        worker=column("ack_person", -1, np.int64),
+        handover=column("handover", 0, np.int8),
+        delayed_by_inhibition=column("delayed_by_inhibition", False, bool),
+        simpy_events=0,
+        deferred=column("deferred", False, bool),
+        notify_only=column("notify_only", False, bool),
+        coverage_gap=column("coverage_gap", False, bool),
+        retriggers=column("retriggers", 0, np.int64),
+        raci_consults=column("raci_consults", 0, np.int64),
+        caused_by=column("caused_by", -1, np.int64),
+        leave=tuple([] for _ in range(people)),
+        rest=tuple([] for _ in range(people)),
+        sleep_pages=np.bincount(page_person, minlength=people),
     )

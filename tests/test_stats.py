@@ -141,8 +141,19 @@ def test_p_better_respects_direction_and_ties():
     baseline = np.array([1.0, 2.0, 3.0, 4.0])
     variant = np.array([0.0, 2.0, 5.0, 3.0])  # lower, tie, higher, lower
 
-    assert compare_paired(baseline, variant, lower_is_better=True).p_better == 0.5
-    assert compare_paired(baseline, variant, lower_is_better=False).p_better == 0.25
+    assert compare_paired(baseline, variant, direction="lower").p_better == 0.5
+    assert compare_paired(baseline, variant, direction="higher").p_better == 0.25
+
+
+def test_kpi_without_direction_has_no_p_better(no_warnings):
+    result = compare_paired(np.array([1.0, 2.0, 3.0]), np.array([0.0, 5.0, 6.0]), direction="none")
+    assert math.isnan(result.p_better)
+    assert result.diff_mean == pytest.approx(5 / 3)
+
+
+def test_unknown_direction_is_refused():
+    with pytest.raises(ValueError, match="direction must be one of lower, higher, none"):
+        compare_paired(np.array([1.0, 2.0]), np.array([1.0, 2.0]), direction="up")
 
 
 def test_nan_pairs_are_dropped_and_counted(no_warnings):
@@ -255,12 +266,12 @@ def test_compare_inner_joins_runs_and_drops_nan_pairs():
     assert table.loc["more_pages", "runs"] == 4
 
 
-def test_compare_respects_higher_is_better():
+def test_compare_respects_each_kpis_direction():
     runs = _runs_table()
     kpis = ["escalations", "quiet_weekend_share"]
 
     default = compare(runs, kpis).set_index(["kpi", "variant"])
-    flipped = compare(runs, kpis, higher_is_better={"quiet_weekend_share"}).set_index(
+    flipped = compare(runs, kpis, directions={"quiet_weekend_share": "higher"}).set_index(
         ["kpi", "variant"]
     )
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.experiment.runs import ExperimentPlan, plan_experiment, simulate_run
 from sim.generator import warm_up_kernels
-from sim.metrics import HIGHER_IS_BETTER
+from sim.metrics import kpi_directions
 from sim.scenario.models import Scenario
 from sim.stats import compare
 
@@ -56,7 +56,7 @@ class ExperimentResult:
         all KPI columns by default."""
         if kpis is None:
             kpis = [column for column in self.runs.columns if column not in ("run", "variant")]
-        return compare(self.runs, list(kpis), higher_is_better=HIGHER_IS_BETTER)
+        return compare(self.runs, list(kpis), directions=kpi_directions(kpis))
 
 
 def results_table(

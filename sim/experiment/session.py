@@ -22,7 +22,7 @@ from sim.experiment.results import (
     write_start_files,
 )
 from sim.experiment.runs import ExperimentPlan, plan_experiment
-from sim.metrics import HIGHER_IS_BETTER
+from sim.metrics import kpi_directions
 from sim.scenario.models import Scenario
 from sim.stats import compare
 
@@ -113,7 +113,8 @@ class ExperimentSession:
                 plan=self.plan,
             )
         result.runs = self.checkpoint.table()
-        summary = compare(result.runs, list(self.plan.kpi_names), higher_is_better=HIGHER_IS_BETTER)
+        kpis = list(self.plan.kpi_names)
+        summary = compare(result.runs, kpis, directions=kpi_directions(kpis))
         self.provenance.update(
             finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             runs_resumed=len(done_before),
