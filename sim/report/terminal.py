@@ -9,7 +9,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from sim.metrics import KPI_DESCRIPTIONS
+from sim.metrics import KPI_DESCRIPTIONS, NO_DIRECTION, kpi_direction
 
 HEADLINE_KPI = "weekend_escalations_per_weekend"
 
@@ -27,6 +27,8 @@ REPORT_KPIS = (
     "mtta_median_minutes",
     "mttr_median_minutes",
     "mttr_mean_minutes",
+    "mttr_human_median_minutes",
+    "mttr_human_mean_minutes",
     "pages_gini",
     "quiet_weekend_share",
     "shift_overload_share",
@@ -63,6 +65,8 @@ LABELS = {
     "mtta_median_minutes": "MTTA median, min",
     "mttr_median_minutes": "MTTR median, min",
     "mttr_mean_minutes": "MTTR mean, min",
+    "mttr_human_median_minutes": "MTTR median (human), min",
+    "mttr_human_mean_minutes": "MTTR mean (human), min",
     "pages_gini": "Gini of pages/engineer",
     "quiet_weekend_share": "Quiet engineer-weekends",
     "shift_overload_share": "12-h shifts > 2 incidents",
@@ -141,6 +145,29 @@ def headline(summary: pd.DataFrame, variant: str, runs: int) -> str:
     )
 
 
+def _all_runs_equal(row) -> bool:
+    """True when the variant equals the baseline in every paired run (all differences 0)."""
+    if row.runs == 1:
+        return row.diff_mean == 0
+    return row.diff_mean == 0 and row.diff_ci_low == 0 and row.diff_ci_high == 0
+
+
+def better_cell(kpi: str, row) -> str:
+    """The `better` column: share of runs the variant beat the baseline; `n/a` for a KPI
+    without a direction (or no runs), `=` for a KPI equal in every run."""
+    if kpi_direction(kpi) == NO_DIRECTION or row.runs == 0 or math.isnan(row.p_better):
+        return "n/a"
+    if _all_runs_equal(row):
+        return "="
+    return f"{row.p_better * 100:.0f}%"
+
+
+def _number_column(table: Table, header: str) -> None:
+    # Never narrower than the header: at 80 columns (the width of a pipe) the KPI names wrap
+    # instead of the headers being cut to "varia…".
+    table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+
+
 def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
     """The rich table of one variant against the baseline."""
     table = Table(
@@ -149,25 +176,23 @@ def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column("KPI", no_wrap=True)
-    table.add_column("baseline", justify="right", no_wrap=True)
-    table.add_column("variant", justify="right", no_wrap=True)
-    table.add_column("change (95% CI)", justify="right", no_wrap=True)
-    table.add_column("better", justify="right", no_wrap=True)
+    table.add_column("KPI", overflow="fold", ratio=1)
+    for header in ("baseline", "variant", "change", "95% CI", "better"):
+        _number_column(table, header)
     rows = summary[summary["variant"] == variant].set_index("kpi")
     team_kpis = [kpi for kpi in rows.index if "__" in kpi]
     for kpi in (*REPORT_KPIS, *team_kpis):
         if kpi not in rows.index or not _shown(rows, kpi):
             continue
         row = rows.loc[kpi]
-        style = "bold" if kpi == HEADLINE_KPI else None
         table.add_row(
             _label(kpi),
             _number(row.baseline_mean),
             _number(row.variant_mean),
-            f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",
-            f"{row.p_better * 100:.0f}%" if not math.isnan(row.p_better) else "n/a",
-            style=style,
+            _percent(row.rel_change),
+            f"{_points(row.rel_ci_low)}..{_points(row.rel_ci_high)}",
+            better_cell(kpi, row),
+            style="bold" if kpi == HEADLINE_KPI else None,
         )
     return table
 
@@ -179,7 +204,10 @@ def print_report(console: Console, summary: pd.DataFrame, runs: int) -> None:
         console.print(comparison_table(summary, variant))
     console.print(
         "change = variant mean / baseline mean - 1, with its 95% CI in points, over paired runs; "
-        "better = share of runs in which the variant beat the baseline. "
+        "better = share of runs in which the variant beat the baseline (n/a: a count of a "
+        "mechanism at work, where neither more nor less is better; =: equal in every run). "
+        "MTTR counts every incident, self-healed ones included; human-worked MTTR only those a "
+        "person resolved. "
         f"Tier escalations: {KPI_DESCRIPTIONS['tier_escalations']}. "
         "All KPIs, with definitions: summary.csv and README.md.",
         style="dim",
@@ -198,9 +226,8 @@ def print_sweep(
     )
     for path in paths:
         out.add_column(path.removeprefix("automation.").replace(".", " "), justify="right")
-    out.add_column("baseline", justify="right")
-    out.add_column("variant", justify="right")
-    out.add_column("change (95% CI)", justify="right", no_wrap=True)
+    for header in ("baseline", "variant", "change (95% CI)"):
+        _number_column(out, header)
     for row in table.itertuples(index=False):
         values = row._asdict()
         out.add_row(
