@@ -171,3 +171,9 @@ def slot_of(time_minutes: np.ndarray | float, slots: int) -> np.ndarray:
     """Slot index of simulation times, clipped to the tabulated range."""
     index = np.floor_divide(np.asarray(time_minutes, dtype=np.float64), SLOT_MINUTES)
     return np.clip(index, 0, slots - 1).astype(np.int64)
+
+
+def first_weekend_day(start_date: dt.date, weekend_start_minute_of_week: int) -> dt.date:
+    """Local date on which the horizon's first weekend window starts (``start_date`` is a
+    Monday)."""
+    return start_date + dt.timedelta(days=weekend_start_minute_of_week // 1440)

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 app = typer.Typer(
     name="oncall-sim",
@@ -47,7 +49,70 @@ def _load(path: Path):
         raise _fail(str(error)) from None
 
 
-@app.command()
+class _Command(TyperCommand):
+    """A command whose help shows no type beside a flag (typer prints `<bool>` there)."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+def _command():
+    return app.command(cls=_Command)
+
+
+def _results_folder(out: Path | None, scenario_file: Path, kind: str = "") -> Path:
+    """--out, or results/<scenario>[-sweep]-<time>; an existing file there is bad input."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise _fail(f"--out {out} is a file, not a results folder; name a folder")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return out or Path("results") / f"{scenario_file.stem}{kind}-{stamp}"
+
+
+def _check_variants(scenario, scenario_file: Path, names: list[str]) -> None:
+    unknown = [name for name in names if name not in scenario.variant_names]
+    if unknown:
+        raise _fail(
+            f"{scenario_file}: no variant named {unknown[0]!r}; "
+            f"this scenario has {', '.join(scenario.variant_names[1:]) or 'no variants'}"
+        )
+
+
+def _print_warnings(scenario, scenario_file: Path) -> None:
+    from sim.scenario.advisories import scenario_warnings
+
+    for warning in scenario_warnings(scenario):
+        errors.print(f"{scenario_file}: warning: {warning}", style="yellow", soft_wrap=True)
+
+
+def _run_session(session, scenario_file: Path, folder: Path, resume_hint: str):
+    """Run the session; Ctrl-C saves the finished runs and says how to continue."""
+    from sim.experiment.dask_executor import DaskUnavailableError
+
+    try:
+        return session.run(console)
+    except DaskUnavailableError as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        saved = session.save_partial()
+        errors.print(
+            f"Interrupted. {saved} finished runs are saved in {folder}; continue with\n"
+            f"  oncall-sim run {scenario_file} --out {folder} --resume{resume_hint}"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _start(session, resume: bool = False) -> None:
+    try:
+        session.start(resume=resume)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+
+
+@_command()
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     runs: Annotated[
@@ -77,26 +142,20 @@ def run(
         typer.Option(
             "--scheduler",
             help="Run on Dask: a scheduler address (tcp://host:8786), or 'local' for a local "
-            "Dask cluster of --jobs processes (needs: pip install 'oncall-sim[dask]'). "
+            "Dask cluster of --jobs processes (needs: pip install 'oncall-sim\\[dask]'). "
             "Results do not change.",
         ),
     ] = None,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
     scenario = _load(scenario_file)
-    unknown = [name for name in variant or [] if name not in scenario.variant_names]
-    if unknown:
-        raise _fail(
-            f"{scenario_file}: no variant named {unknown[0]!r}; "
-            f"this scenario has {', '.join(scenario.variant_names[1:]) or 'no variants'}"
-        )
+    _check_variants(scenario, scenario_file, variant or [])
     if resume and out is None:
         raise _fail("--resume needs --out: the folder of the interrupted experiment")
+    folder = _results_folder(out, scenario_file)
+    _print_warnings(scenario, scenario_file)
     from sim.experiment.session import ExperimentSession
 
-    folder = out or Path("results") / (
-        f"{scenario_file.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    )
     session = ExperimentSession(
         scenario=scenario,
         scenario_file=scenario_file,
@@ -108,27 +167,12 @@ def run(
         argv=sys.argv,
         scheduler=scheduler,
     )
-    try:
-        session.start(resume=resume)
-    except ValueError as error:
-        raise _fail(str(error)) from None
+    _start(session, resume)
     if not session.plan.variants[1:]:
         raise _fail(f"{scenario_file}: the scenario has no variants to compare with the baseline")
-    from sim.experiment.dask_executor import DaskUnavailableError
-
-    try:
-        result, summary = session.run(console)
-    except DaskUnavailableError as error:
-        raise _fail(str(error)) from None
-    except KeyboardInterrupt:
-        saved = session.save_partial()
-        errors.print(
-            f"Interrupted. {saved} finished runs are saved in {folder}; continue with\n"
-            f"  oncall-sim run {scenario_file} --out {folder} --resume"
-            + (f" --runs {session.runs}" if runs else "")
-        )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-
+    result, summary = _run_session(
+        session, scenario_file, folder, f" --runs {session.runs}" if runs else ""
+    )
     from sim.report.terminal import print_report
 
     print_report(console, summary, runs=result.runs["run"].nunique())
@@ -138,7 +182,7 @@ def run(
     )
 
 
-@app.command()
+@_command()
 def sweep(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     grid: Annotated[
@@ -152,7 +196,10 @@ def sweep(
     kpi: Annotated[
         str, typer.Option("--kpi", help="KPI to tabulate.")
     ] = "weekend_escalations_per_weekend",
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Paired runs.")] = 200,
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", "-n", min=1, help="Paired runs (default: horizon.runs)."),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
@@ -173,22 +220,17 @@ def sweep(
         raise _fail(f"{scenario_file}: {error}") from None
     from sim.experiment.session import ExperimentSession
 
-    folder = out or Path("results") / (
-        f"{scenario_file.stem}-sweep-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    )
+    folder = _results_folder(out, scenario_file, "-sweep")
     session = ExperimentSession(
         scenario=scenario.model_copy(update={"variants": variants}),
         scenario_file=scenario_file,
         folder=folder,
-        runs=runs,
+        runs=runs or scenario.horizon.runs,
         jobs=jobs,
         seed=seed,
         argv=sys.argv,
     )
-    try:
-        session.start()
-    except ValueError as error:
-        raise _fail(str(error)) from None
+    _start(session)
     try:
         result, summary = session.run(console)
     except KeyboardInterrupt:
@@ -204,13 +246,17 @@ def sweep(
     console.print(f"Results in {folder}/ (sweep.csv, summary.csv, runs.parquet).")
 
 
-@app.command()
+@_command()
 def trace(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     start: Annotated[
-        dt.datetime,
-        typer.Option("--from", formats=["%Y-%m-%d"], help="First day shown (local date)."),
-    ],
+        dt.datetime | None,
+        typer.Option(
+            "--from",
+            formats=["%Y-%m-%d"],
+            help="First day shown (local date; default: the first weekend of the horizon).",
+        ),
+    ] = None,
     run_index: Annotated[
         int, typer.Option("--run", min=0, help="Run index (as in runs.parquet).")
     ] = 0,
@@ -226,7 +272,14 @@ def trace(
             f"this scenario has {', '.join(scenario.variant_names)}"
         )
     horizon = scenario.horizon
-    first_day = start.date()
+    if start is not None:
+        first_day = start.date()
+    else:
+        from sim.calendar import first_weekend_day
+
+        first_day = first_weekend_day(
+            horizon.start_date, scenario.calendar.weekend_start.minute_of_week
+        )
     last_day = horizon.start_date + dt.timedelta(weeks=horizon.weeks)
     if not horizon.start_date <= first_day < last_day:
         raise _fail(
@@ -251,7 +304,7 @@ def trace(
         )
 
 
-@app.command()
+@_command()
 def validate(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
 ) -> None:
@@ -262,7 +315,7 @@ def validate(
     print_scenario_summary(console, scenario, scenario_file)
 
 
-@app.command()
+@_command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
     from sim.scenario import scenario_json_schema

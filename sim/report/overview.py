@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -61,6 +64,7 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         )
     console.print(teams)
 
+    _print_warnings(console, scenario)
     if any(service.depends_on for service in scenario.services):
         _print_cascade_depths(console, scenario)
     _print_coverage(console, scenario)
@@ -81,25 +85,52 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
             console.print(f"      {path} = {value!r}")
 
 
-#: Runs of the generator sampled to report the cascade depth distribution.
+#: Alerts of generated streams sampled for the cascade depth summary: enough for shares to the
+#: percent, and few enough that `validate` answers in seconds at any rate.
+DEPTH_SAMPLE_ALERTS = 20_000
+#: At most this many runs are sampled (a small scenario's horizon may hold few alerts).
 DEPTH_SAMPLE_RUNS = 8
+
+
+@dataclass(frozen=True)
+class DepthSample:
+    """Alerts by hops from their root failure, in a bounded sample of generated streams."""
+
+    counts: np.ndarray
+    """counts[d]: alerts d hops from their root (0: root failures)."""
+    runs: int
+    weeks: int
+
+    @property
+    def alerts(self) -> int:
+        return int(self.counts.sum())
+
+
+def cascade_depth_sample(scenario: Scenario) -> DepthSample:
+    """Generate alert streams of the baseline, cut to as many weeks and runs as hold about
+    DEPTH_SAMPLE_ALERTS alerts (at least one week of one run): the depth shares do not depend
+    on the horizon's length, the time to sample them does."""
+    from sim.compile import compile_scenario
+    from sim.generator import generate_alert_stream
+    from sim.scenario.resolve import with_overrides
+
+    horizon = scenario.horizon
+    per_week = max(sum(service.alerts_per_week for service in scenario.services), 1e-9)
+    weeks = max(1, min(horizon.weeks, math.ceil(DEPTH_SAMPLE_ALERTS / per_week)))
+    runs = max(1, min(DEPTH_SAMPLE_RUNS, math.ceil(DEPTH_SAMPLE_ALERTS / (per_week * weeks))))
+    if weeks < horizon.weeks:
+        scenario = with_overrides(scenario, {"horizon.weeks": weeks})
+    arrivals = compile_scenario(scenario).arrivals
+    depths = np.concatenate(
+        [generate_alert_stream(arrivals, horizon.seed, run).depth for run in range(runs)]
+    )
+    return DepthSample(np.bincount(depths, minlength=1), runs, weeks)
 
 
 def _print_cascade_depths(console: Console, scenario: Scenario) -> None:
     """Share of alerts by hops from their root failure, from a sample of generated streams."""
-    import numpy as np
-
-    from sim.compile import compile_scenario
-    from sim.generator import generate_alert_stream
-
-    arrivals = compile_scenario(scenario).arrivals
-    depths = np.concatenate(
-        [
-            generate_alert_stream(arrivals, scenario.horizon.seed, run).depth
-            for run in range(DEPTH_SAMPLE_RUNS)
-        ]
-    )
-    counts = np.bincount(depths)
+    sample = cascade_depth_sample(scenario)
+    counts = sample.counts
     roots = counts[0]
     symptoms = counts[1:].sum()
     shares = ", ".join(
@@ -107,9 +138,16 @@ def _print_cascade_depths(console: Console, scenario: Scenario) -> None:
     )
     console.print(
         f"  cascades: {symptoms / max(roots, 1):.2f} symptom alerts per root failure; "
-        f"symptoms by depth (hops from the root) {shares} "
-        f"({DEPTH_SAMPLE_RUNS} sampled runs)"
+        f"symptoms by depth (hops from the root) {shares or 'none'} "
+        f"({sample.alerts:,} alerts sampled from {sample.runs} run(s) of {sample.weeks} week(s))"
     )
+
+
+def _print_warnings(console: Console, scenario: Scenario) -> None:
+    from sim.scenario.advisories import scenario_warnings
+
+    for warning in scenario_warnings(scenario):
+        console.print(f"  [yellow]warning[/yellow]: {warning}", highlight=False)
 
 
 #: Gaps listed per schedule before the rest are summarised.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import zoneinfo
 from typing import Annotated, Literal
@@ -78,6 +79,10 @@ def check_holiday_codes(country: str | None, subdivision: str | None) -> None:
         raise ValueError(f"holidays_country {country!r} is not a supported code")
     subdivisions = supported[country]
     if subdivision is not None and subdivision not in subdivisions:
+        nearest = difflib.get_close_matches(subdivision, subdivisions, n=5, cutoff=0.3)
         raise ValueError(
-            f"holidays_subdivision {subdivision!r} is not one of {', '.join(subdivisions[:20])}"
+            f"holidays_subdivision {subdivision!r} is not one of the {len(subdivisions)} "
+            f"subdivisions of {country}"
+            + (f"; nearest: {', '.join(nearest)}" if nearest else "")
+            + f" (all: {', '.join(subdivisions)})"
         )
