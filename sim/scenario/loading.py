@@ -14,23 +14,14 @@ import pydantic
 import yaml
 from pydantic import BaseModel
 
-# Re-exported: these lived here before the module was split, and callers import them from here.
-from sim.scenario.problems import _PLAIN_KEY as _PLAIN_KEY
 from sim.scenario.problems import (
     FieldPath,
     Problem,
     ScenarioError,
+    SourceMap,
     format_path,
     format_problems,
 )
-from sim.scenario.schema_walk import _MAX_VALID_KEYS_SHOWN as _MAX_VALID_KEYS_SHOWN
-from sim.scenario.schema_walk import _child_value as _child_value
-from sim.scenario.schema_walk import _close_matches as _close_matches
-from sim.scenario.schema_walk import _field_names as _field_names
-from sim.scenario.schema_walk import _field_type as _field_type
-from sim.scenario.schema_walk import _is_model as _is_model
-from sim.scenario.schema_walk import _literal_fields as _literal_fields
-from sim.scenario.schema_walk import _union_members_labelled as _union_members_labelled
 from sim.scenario.schema_walk import (
     child_alternatives,
     field_names_at,
@@ -39,14 +30,6 @@ from sim.scenario.schema_walk import (
     suggest_key,
     type_alternatives,
 )
-from sim.scenario.wording import _BOUNDS as _BOUNDS
-from sim.scenario.wording import _EXPECTED_BY_TYPE_PREFIX as _EXPECTED_BY_TYPE_PREFIX
-from sim.scenario.wording import _EXPECTED_GOT as _EXPECTED_GOT
-from sim.scenario.wording import _MISSING as _MISSING
-from sim.scenario.wording import _QUOTED as _QUOTED
-from sim.scenario.wording import _clean_location as _clean_location
-from sim.scenario.wording import _merge_union_branches as _merge_union_branches
-from sim.scenario.wording import _message_and_hint as _message_and_hint
 from sim.scenario.wording import (
     describe_value,
     problems_from_validation_error,
@@ -71,52 +54,6 @@ __all__ = [
     "type_alternatives",
     "validate_document",
 ]
-
-
-class SourceMap:
-    """Where each value of a YAML document stands (1-based line and column), keyed by path."""
-
-    def __init__(
-        self,
-        value_positions: dict[FieldPath, tuple[int, int]] | None = None,
-        key_positions: dict[FieldPath, tuple[int, int]] | None = None,
-        item_names: dict[FieldPath, str] | None = None,
-    ):
-        self._values = value_positions or {}
-        self._keys = key_positions or {}
-        self._item_names = item_names or {}
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._values
-
-    def locate(self, path: FieldPath) -> tuple[int | None, int | None]:
-        """Position of the key (mapping entries) or item (sequence entries) at `path`,
-        else of the nearest ancestor that exists."""
-        path = tuple(path)
-        for depth in range(len(path), -1, -1):
-            prefix = path[:depth]
-            if prefix in self._keys:
-                return self._keys[prefix]
-            if prefix in self._values:
-                return self._values[prefix]
-        return None, None
-
-    def item_name(self, path: FieldPath) -> str | None:
-        """The `name` of the list item at `path`, if it is a mapping with a text name."""
-        return self._item_names.get(tuple(path))
-
-    def within(self, prefix: FieldPath) -> SourceMap:
-        """The map of the sub-document at `prefix`, with paths relative to it."""
-        size = len(prefix)
-
-        def relative(positions: dict[FieldPath, Any]) -> dict[FieldPath, Any]:
-            return {p[size:]: v for p, v in positions.items() if p[:size] == tuple(prefix)}
-
-        return SourceMap(relative(self._values), relative(self._keys), relative(self._item_names))
-
-    def describe(self, path: FieldPath) -> str:
-        """Readable path, naming list items by their `name` where they have one."""
-        return format_path(tuple(path), self.item_name)
 
 
 # ---------------------------------------------------------------------------- reading YAML

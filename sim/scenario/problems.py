@@ -1,5 +1,6 @@
-"""What is wrong in a scenario file: located problems, the error that carries them, and how
-both read to the user. Shared by YAML reading, validation wording and overrides.
+"""What is wrong in a scenario file: located problems, the error that carries them, how both
+read to the user, and the source map that locates a path in the file. Shared by YAML reading,
+validation wording and overrides.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any
 
 FieldPath = tuple[str | int, ...]
 
@@ -76,3 +78,49 @@ def format_problems(source: str, problems: list[Problem], max_shown: int = 10) -
     if count > max_shown:
         lines.append(f"  ... and {count - max_shown} more")
     return "\n".join(lines)
+
+
+class SourceMap:
+    """Where each value of a YAML document stands (1-based line and column), keyed by path."""
+
+    def __init__(
+        self,
+        value_positions: dict[FieldPath, tuple[int, int]] | None = None,
+        key_positions: dict[FieldPath, tuple[int, int]] | None = None,
+        item_names: dict[FieldPath, str] | None = None,
+    ):
+        self._values = value_positions or {}
+        self._keys = key_positions or {}
+        self._item_names = item_names or {}
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._values
+
+    def locate(self, path: FieldPath) -> tuple[int | None, int | None]:
+        """Position of the key (mapping entries) or item (sequence entries) at `path`,
+        else of the nearest ancestor that exists."""
+        path = tuple(path)
+        for depth in range(len(path), -1, -1):
+            prefix = path[:depth]
+            if prefix in self._keys:
+                return self._keys[prefix]
+            if prefix in self._values:
+                return self._values[prefix]
+        return None, None
+
+    def item_name(self, path: FieldPath) -> str | None:
+        """The `name` of the list item at `path`, if it is a mapping with a text name."""
+        return self._item_names.get(tuple(path))
+
+    def within(self, prefix: FieldPath) -> SourceMap:
+        """The map of the sub-document at `prefix`, with paths relative to it."""
+        size = len(prefix)
+
+        def relative(positions: dict[FieldPath, Any]) -> dict[FieldPath, Any]:
+            return {p[size:]: v for p, v in positions.items() if p[:size] == tuple(prefix)}
+
+        return SourceMap(relative(self._values), relative(self._keys), relative(self._item_names))
+
+    def describe(self, path: FieldPath) -> str:
+        """Readable path, naming list items by their `name` where they have one."""
+        return format_path(tuple(path), self.item_name)

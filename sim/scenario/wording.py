@@ -6,12 +6,12 @@ import dataclasses
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pydantic
 from pydantic import BaseModel
 
-from sim.scenario.problems import FieldPath, Problem
+from sim.scenario.problems import FieldPath, Problem, SourceMap
 from sim.scenario.schema_walk import (
     _close_matches,
     _literal_fields,
@@ -20,9 +20,6 @@ from sim.scenario.schema_walk import (
     field_names_of,
     suggest_key,
 )
-
-if TYPE_CHECKING:
-    from sim.scenario.loading import SourceMap
 
 
 def describe_value(value: Any) -> str:
