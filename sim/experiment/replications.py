@@ -8,15 +8,15 @@ which worker ran what.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from sim.experiment.provenance import experiment_provenance
 from sim.experiment.runs import ExperimentPlan, plan_experiment, simulate_run
 from sim.generator import warm_up_kernels
 from sim.metrics import kpi_directions
@@ -72,6 +72,31 @@ def results_table(
     return table.sort_values(["run", "variant"], kind="stable").reset_index(drop=True)
 
 
+def _executed_chunks(
+    plan: ExperimentPlan, chunks: list[list[int]], jobs: int, scheduler: str | None
+) -> Iterator[tuple[list[int], np.ndarray]]:
+    """(run indices, KPI array) of every chunk, in the order they finish: on Dask, in this
+    process (one job or one chunk), or on a fork pool that inherits the compiled plan."""
+    global _WORKER_PLAN
+    if scheduler is not None:
+        from sim.experiment.dask_executor import run_chunks_on_dask
+
+        yield from run_chunks_on_dask(plan, chunks, scheduler, jobs)
+    elif jobs == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield chunk, np.stack([simulate_run(plan, run) for run in chunk])
+    else:
+        _WORKER_PLAN = plan
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(
+                processes=min(jobs, len(chunks)), initializer=_ignore_interrupts
+            ) as pool:
+                yield from pool.imap_unordered(_run_chunk, chunks)
+        finally:
+            _WORKER_PLAN = None
+
+
 def run_experiment(
     scenario: Scenario,
     *,
@@ -101,7 +126,6 @@ def run_experiment(
             scheduler (``tcp://host:8786``), or ``"local"`` for a local Dask cluster of
             ``jobs`` worker processes. Needs the ``dask`` extra. Results are the same.
     """
-    global _WORKER_PLAN
     runs = scenario.horizon.runs if runs is None else runs
     if runs < 1:
         raise ValueError("runs must be at least 1")
@@ -117,34 +141,13 @@ def run_experiment(
 
     done_indices: list[int] = []
     done_values: list[np.ndarray] = []
-
-    def collect(indices: list[int], values: np.ndarray) -> None:
+    for indices, values in _executed_chunks(plan, chunks, jobs, scheduler):
         done_indices.extend(indices)
         done_values.append(values)
         if on_chunk is not None:
             on_chunk(indices, values)
         if on_progress is not None:
             on_progress(len(done_indices), len(todo))
-
-    if scheduler is not None:
-        from sim.experiment.dask_executor import run_chunks_on_dask
-
-        for indices, values in run_chunks_on_dask(plan, chunks, scheduler, jobs):
-            collect(indices, values)
-    elif jobs == 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            collect(chunk, np.stack([simulate_run(plan, run) for run in chunk]))
-    else:
-        _WORKER_PLAN = plan
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(
-                processes=min(jobs, len(chunks)), initializer=_ignore_interrupts
-            ) as pool:
-                for indices, values in pool.imap_unordered(_run_chunk, chunks):
-                    collect(indices, values)
-        finally:
-            _WORKER_PLAN = None
 
     values = (
         np.concatenate(done_values)
@@ -153,13 +156,8 @@ def run_experiment(
     )
     table = results_table(plan, done_indices, values)
     provenance = {
-        "seed": plan.root_seed,
-        "runs": runs,
+        **experiment_provenance(plan, runs=runs, jobs=jobs, scheduler=scheduler),
         "runs_simulated_now": len(todo),
-        "jobs": jobs,
-        "executor": "process pool" if scheduler is None else f"dask ({scheduler})",
-        "variants": plan.variant_names,
         "wall_time_seconds": round(time.perf_counter() - started, 3),
-        "cpu_count": os.cpu_count(),
     }
     return ExperimentResult(runs=table, scenario=scenario, provenance=provenance)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from sim.experiment.provenance import experiment_provenance
 from sim.experiment.replications import ExperimentResult, run_experiment
 from sim.experiment.results import (
     Checkpoint,
@@ -25,13 +24,6 @@ from sim.experiment.runs import ExperimentPlan, plan_experiment
 from sim.metrics import kpi_directions
 from sim.scenario.models import Scenario
 from sim.stats import compare
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass
@@ -64,19 +56,13 @@ class ExperimentSession:
             previous = previous[previous["run"] < self.runs]
         self.checkpoint = Checkpoint(self.folder, self.plan, previous)
         self.provenance = {
-            "oncall_sim_version": _version("oncall-sim"),
+            **experiment_provenance(
+                self.plan, runs=self.runs, jobs=self.jobs, scheduler=self.scheduler
+            ),
             "scenario_file": str(self.scenario_file),
             "scenario_sha256": scenario_digest(self.scenario),
-            "seed": self.plan.root_seed,
-            "runs": self.runs,
-            "jobs": self.jobs,
-            "executor": "process pool" if self.scheduler is None else f"dask ({self.scheduler})",
-            "variants": self.plan.variant_names,
             "command": " ".join(self.argv),
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "packages": {name: _version(name) for name in ("numpy", "numba", "simpy", "pandas")},
         }
         write_start_files(self.folder, self.scenario, self.provenance)
 
