@@ -44,9 +44,7 @@ def run(scenario, page_minutes, ack_delays, work, severity=None, seed=(0, 0)):
     paging = None
     if severity is not None:
         severity = np.asarray(severity, np.int64)
-        paging = apply_paging_rules(
-            compiled.paging, raised, severity, service, compiled.service_team[service]
-        )
+        paging = apply_paging_rules(compiled.paging, raised, severity, service)
     trace: list[tuple] = []
     world = World(
         compiled, service, outcome, trace=trace, severity=severity, paging=paging, seed=seed

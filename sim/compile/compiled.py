@@ -76,9 +76,17 @@ class CompiledScenario:
     schedules: tuple[OnCallSchedule, ...]
     """Each team's primary schedule, in team order, then the shared rotation's (if any) last."""
     policies: tuple[CompiledPolicy, ...]
-    """Escalation policy per entry of ``schedules`` (the shared rotation's last)."""
+    """Escalation policy per entry of ``schedules`` (the shared rotation's last), then the
+    services' own policies (indices past ``schedules``: no schedule or pool of their own)."""
+    service_policy: np.ndarray
+    """(services,) index into ``policies`` of the policy paging each service's incidents
+    (the owning team's unless the service names one)."""
     shared_covers_slot: np.ndarray | None
     """(slots,) True where the shared rotation takes the pages (None: no shared rotation)."""
+    service_self_healing_coverage: np.ndarray
+    """(services,) share of each service's incidents with a runbook (own or the scenario's)."""
+    service_detection_coverage: np.ndarray
+    """(services,) share of each service's incidents seen early by anomaly detection."""
     service_depends_on: tuple[tuple[int, ...], ...]
     """Per service, the services it depends on (for inhibition)."""
     service_accountable_manager: np.ndarray
@@ -217,7 +225,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     range_end = float((weeks + DRAIN_WEEKS) * MINUTES_PER_WEEK)
     person_index = {name: index for index, name in enumerate(people.names)}
 
-    schedules, policies, shared_covers_slot = compile_oncall(
+    schedules, policies, shared_covers_slot, service_policy = compile_oncall(
         scenario, people, person_index, zones[0], range_end
     )
 
@@ -226,6 +234,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         [team_names.index(service.team) for service in scenario.services], dtype=np.int64
     )
     arrivals = _arrival_tables(scenario, zones[0], horizon_minutes)
+    automation = scenario.automation
 
     business_minutes = np.stack(
         [
@@ -238,11 +247,28 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         variant=variant,
         arrivals=arrivals,
         service_team=service_team,
+        service_policy=service_policy,
         team_names=team_names,
         team_zone=np.array([zone_keys.index(key) for key in people.team_zone], dtype=np.int64),
         schedules=tuple(schedules),
         policies=tuple(policies),
         shared_covers_slot=shared_covers_slot,
+        service_self_healing_coverage=np.array(
+            [
+                automation.self_healing.coverage
+                if service.self_healing_coverage is None
+                else service.self_healing_coverage
+                for service in scenario.services
+            ]
+        ),
+        service_detection_coverage=np.array(
+            [
+                automation.anomaly_detection.coverage
+                if service.anomaly_detection_coverage is None
+                else service.anomaly_detection_coverage
+                for service in scenario.services
+            ]
+        ),
         service_depends_on=tuple(
             tuple(service_names.index(d.service) for d in service.depends_on)
             for service in scenario.services

@@ -187,9 +187,10 @@ def compile_oncall(
     person_index: dict[str, int],
     horizon_zone: ZoneTable,
     range_end: float,
-) -> tuple[tuple[OnCallSchedule, ...], tuple[CompiledPolicy, ...], np.ndarray | None]:
+) -> tuple[tuple[OnCallSchedule, ...], tuple[CompiledPolicy, ...], np.ndarray | None, np.ndarray]:
     """Each team's primary schedule and escalation policy, then the shared rotation's (if
-    any), and the slots in which the shared rotation takes the pages (None without one)."""
+    any), then the services' own policies; the slots in which the shared rotation takes the
+    pages (None without one); and per service the index of its policy."""
     horizon = scenario.horizon
     schedules: list[OnCallSchedule] = []
     policies: list[CompiledPolicy] = []
@@ -297,4 +298,37 @@ def compile_oncall(
             if shared.covers == "off-hours"
             else np.ones(len(horizon_zone.band), dtype=bool)
         )
-    return tuple(schedules), tuple(policies), shared_covers_slot
+    service_policy = _service_policies(
+        scenario, policies, schedule_of, person_index, team_engineers
+    )
+    return tuple(schedules), tuple(policies), shared_covers_slot, service_policy
+
+
+def _service_policies(
+    scenario: Scenario,
+    policies: list[CompiledPolicy],
+    schedule_of: dict[tuple[str, int], OnCallSchedule],
+    person_index: dict[str, int],
+    team_engineers: dict[str, tuple[int, ...]],
+) -> np.ndarray:
+    """Per service, the index into ``policies`` of the policy that pages its incidents: the
+    owning team's, or the service's own ``escalation_policy`` (appended to ``policies`` once
+    per name, after the teams' and the shared rotation's; a team's named policy is reused)."""
+    team_index = {team.name: index for index, team in enumerate(scenario.teams)}
+    by_name = {
+        team.escalation_policy: index
+        for index, team in reversed(list(enumerate(scenario.teams)))
+        if team.escalation_policy is not None
+    }
+    named = {policy.name: policy for policy in scenario.escalation_policies}
+    chosen = []
+    for service in scenario.services:
+        name = service.escalation_policy
+        if name is None:
+            chosen.append(team_index[service.team])
+            continue
+        if name not in by_name:
+            by_name[name] = len(policies)
+            policies.append(named_policy(named[name], schedule_of, person_index, team_engineers))
+        chosen.append(by_name[name])
+    return np.array(chosen, dtype=np.int64)

@@ -6,7 +6,8 @@ model state):
 
 * an alert whose page time falls in a maintenance window of its service is *silenced*: it never
   pages and ends in the ``silenced`` state;
-* a low-urgency alert outside the owning team's support hours, with
+* a low-urgency alert outside its service's support hours (the service's own ``paging`` or the
+  scenario's, in the owning team's local time), with
   ``low_urgency_outside_support: defer``, is *deferred*: its page waits for the start of the next
   support window (it is a business-hours page then); with ``notify`` it pages the first level of
   the policy only and never escalates; with ``page`` nothing changes.
@@ -23,6 +24,7 @@ from sim.calendar import horizon_start_utc
 from sim.compile.schedules import local_instants, restriction_intervals
 from sim.scenario.fields import SEVERITIES, WEEKDAYS, minutes_of_day
 from sim.scenario.models import Scenario
+from sim.scenario.oncall import ServicePaging
 
 MODE_PAGE, MODE_DEFER, MODE_NOTIFY = range(3)
 MODES = ("page", "defer", "notify")
@@ -30,25 +32,26 @@ MODES = ("page", "defer", "notify")
 
 @dataclass(frozen=True)
 class PagingTables:
-    """Paging rules as arrays.
+    """Paging rules as arrays, per service (a service's own ``paging`` or the scenario's).
 
     Attributes:
-        low_urgency: (4,) severity P1..P4 is low urgency.
-        low_urgency_mode: MODE_PAGE, MODE_DEFER or MODE_NOTIFY.
-        support_windows: per team, (k, 2) sorted disjoint support windows [start, end) in
-            simulation minutes, in the team's local time.
+        low_urgency: (services, 4) severity P1..P4 of the service is low urgency.
+        low_urgency_mode: (services,) MODE_PAGE, MODE_DEFER or MODE_NOTIFY.
+        support_windows: per service, (k, 2) sorted disjoint support windows [start, end) in
+            simulation minutes, in the owning team's local time.
         maintenance_windows: per service, (k, 2) sorted windows in which it is silenced.
     """
 
     low_urgency: np.ndarray
-    low_urgency_mode: int
+    low_urgency_mode: np.ndarray
     support_windows: tuple[np.ndarray, ...]
     maintenance_windows: tuple[np.ndarray, ...]
 
     @property
     def has_rules(self) -> bool:
         silencing = any(len(windows) for windows in self.maintenance_windows)
-        return silencing or (self.low_urgency_mode != MODE_PAGE and bool(self.low_urgency.any()))
+        deferring = (self.low_urgency_mode != MODE_PAGE)[:, None] & self.low_urgency
+        return silencing or bool(deferring.any())
 
 
 def _merge(rows: list[tuple[float, float]]) -> np.ndarray:
@@ -68,12 +71,26 @@ def compile_paging(
     paging = scenario.paging
     horizon = scenario.horizon
     origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
-    support_by_zone: dict[str, np.ndarray] = {}
-    for zone, _, _ in team_zones:
-        if zone not in support_by_zone:
-            support_by_zone[zone] = restriction_intervals(
-                (paging.support_hours,), zone, horizon.start_date, origin, range_end
+    team_index = {team.name: index for index, team in enumerate(scenario.teams)}
+    support_cache: dict[tuple[str, str], np.ndarray] = {}
+    support_windows = []
+    low_urgency = []
+    modes = []
+    for service in scenario.services:
+        own = service.paging or ServicePaging()
+        hours = own.support_hours or paging.support_hours
+        zone = team_zones[team_index[service.team]][0]
+        key = (zone, hours.model_dump_json())
+        if key not in support_cache:
+            support_cache[key] = restriction_intervals(
+                (hours,), zone, horizon.start_date, origin, range_end
             )
+        support_windows.append(support_cache[key])
+        urgency = paging.urgency if own.urgency is None else own.urgency
+        low_urgency.append([urgency.get(s, "high") == "low" for s in SEVERITIES])
+        modes.append(
+            MODES.index(own.low_urgency_outside_support or paging.low_urgency_outside_support)
+        )
     windows: list[tuple[float, float, list[str] | None]] = []
     for window in paging.maintenance_windows:
         if window.start is not None and window.end is not None:
@@ -101,8 +118,8 @@ def compile_paging(
         for service in scenario.services
     )
     return PagingTables(
-        low_urgency=np.array([paging.urgency.get(s, "high") == "low" for s in SEVERITIES]),
-        low_urgency_mode=MODES.index(paging.low_urgency_outside_support),
-        support_windows=tuple(support_by_zone[zone] for zone, _, _ in team_zones),
+        low_urgency=np.array(low_urgency, dtype=bool).reshape(-1, len(SEVERITIES)),
+        low_urgency_mode=np.array(modes, dtype=np.int64),
+        support_windows=tuple(support_windows),
         maintenance_windows=maintenance,
     )

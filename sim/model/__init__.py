@@ -22,7 +22,6 @@ def run_model(
         outcome.page_minutes,
         stream.severity,
         stream.service,
-        compiled.service_team[stream.service],
     )
     world = World(
         compiled,

@@ -91,7 +91,7 @@ def decide_automation(compiled: CompiledScenario, stream: AlertStream) -> Automa
     start = stream.time_minutes
     zone = compiled.team_zone[compiled.service_team[stream.service]]
 
-    detected = stream.column("detected") < detection.coverage
+    detected = stream.column("detected") < compiled.service_detection_coverage[stream.service]
     if detected.any():
         lead = detection.lead_time_minutes.quantile(stream.column("lead_time"))
         fix = detection.fix_time_minutes.quantile(stream.column("fix_time"))
@@ -100,7 +100,9 @@ def decide_automation(compiled: CompiledScenario, stream: AlertStream) -> Automa
     else:
         prevented = detected
 
-    runbook_ran = ~prevented & (stream.column("runbook") < healing.coverage)
+    runbook_ran = ~prevented & (
+        stream.column("runbook") < compiled.service_self_healing_coverage[stream.service]
+    )
     auto_resolved = runbook_ran & (stream.column("heal_success") < healing.success_probability)
     run_time = np.where(
         runbook_ran, healing.run_time_minutes.quantile(stream.column("heal_run_time")), 0.0

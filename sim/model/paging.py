@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compile.paging import MODE_NOTIFY, PagingTables
+from sim.compile.paging import MODE_NOTIFY, MODE_PAGE, PagingTables
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,6 @@ def apply_paging_rules(
     page_minutes: np.ndarray,
     severity: np.ndarray,
     service: np.ndarray,
-    team: np.ndarray,
 ) -> PagingDecision:
     """Apply the rules to every alert that would page (NaN page times are left alone)."""
     alerts = len(page_minutes)
@@ -55,15 +54,14 @@ def apply_paging_rules(
         chosen = np.flatnonzero(pages & (service == index))
         inside, _ = _inside(windows, page_minutes[chosen])
         silenced[chosen[inside]] = True
-    low = pages & ~silenced & tables.low_urgency[severity]
-    if tables.low_urgency_mode != 0:
-        for index, windows in enumerate(tables.support_windows):
-            chosen = np.flatnonzero(low & (team == index))
-            if len(chosen) == 0:
-                continue
+    low = pages & ~silenced & tables.low_urgency[service, severity]
+    for index, windows in enumerate(tables.support_windows):
+        mode = tables.low_urgency_mode[index]
+        chosen = np.flatnonzero(low & (service == index)) if mode != MODE_PAGE else []
+        if len(chosen):
             inside, following = _inside(windows, page_minutes[chosen])
             outside = chosen[~inside]
-            if tables.low_urgency_mode == MODE_NOTIFY:
+            if mode == MODE_NOTIFY:
                 notify_only[outside] = True
             else:
                 deferred[outside] = True

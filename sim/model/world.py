@@ -185,6 +185,9 @@ class World(TargetsMixin, MistakesMixin):
                 for service_index, is_major in zip(record_service.tolist(), major, strict=True)
             ]
         self.routed_team = routed_team.tolist()
+        # The policy paging each incident: its service of record's (the team's by default).
+        self.routed_policy = compiled.service_policy[record_service].tolist()
+        self.owner_policy = compiled.service_policy[service[root]].tolist()
         self.owner_team = owner_team.tolist()
         self.person_team = compiled.person_team.tolist()
         self.shared_covers = (
@@ -361,7 +364,7 @@ class World(TargetsMixin, MistakesMixin):
             self.shared_covers is not None
             and self.shared_covers[min(int(env.now // SLOT_MINUTES), len(self.shared_covers) - 1)]
         )
-        policy_index = self.shared_index if shared else self.routed_team[alert]
+        policy_index = self.shared_index if shared else self.routed_policy[alert]
         if policy_index in self.pools:
             yield from self._pooled_incident(alert, policy_index)
         else:
@@ -419,8 +422,10 @@ class World(TargetsMixin, MistakesMixin):
                 if self.trace is not None:
                     name = "consult" if shared else "reassign"
                     self.trace.append((env.now, name, alert, worker, -1))
-                policy_index = owner
-                worker = yield from self._chain(alert, owner, self.handover_ack_delay[alert], kind)
+                policy_index = self.owner_policy[alert]
+                worker = yield from self._chain(
+                    alert, policy_index, self.handover_ack_delay[alert], kind
+                )
             self.worker[alert] = worker
             if self.consulted is not None and self.consulted[alert]:
                 self._consult_raci(alert, worker)

@@ -146,8 +146,9 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
 def _level_label(compiled, policy_index: int, page_kind: int, position: int) -> str:
     """'sre primary', 'sre level 2: sre-lead', or with the page kind when not a first page."""
     policy = compiled.policies[policy_index]
-    schedule = compiled.schedules[policy_index]
-    if schedule.pool:
+    own = policy_index < len(compiled.schedules)  # a service's own policy has no schedule
+    schedule = compiled.schedules[policy_index] if own else None
+    if schedule is not None and schedule.pool:
         label = f"{schedule.name} pool" if position == 0 else f"{schedule.name} manager"
     else:
         chain = policy.levels if page_kind in (PAGE_NOTIFY, PAGE_RETRIGGER) else policy.chain

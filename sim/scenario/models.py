@@ -35,6 +35,7 @@ from sim.scenario.oncall import (
     Override,
     Paging,
     People,
+    ServicePaging,
     Site,
 )
 from sim.scenario.profiles import PRESETS
@@ -131,6 +132,17 @@ class Service(_Frozen):
     informed: list[Name] = Field(default_factory=list)
     """RACI Informed: teams notified of every escalated incident of this service, never paged
     (counted as notifications, not interruptions)."""
+    escalation_policy: Name | None = None
+    """Name of a policy in ``escalation_policies`` that pages this service's incidents
+    (default: the owning team's policy)."""
+    paging: ServicePaging | None = None
+    """This service's own urgency rules (default: the scenario's ``paging`` block)."""
+    self_healing_coverage: Probability | None = None
+    """Share of this service's incidents with a runbook (default:
+    ``automation.self_healing.coverage``)."""
+    anomaly_detection_coverage: Probability | None = None
+    """Share of this service's incidents the detector sees early (default:
+    ``automation.anomaly_detection.coverage``)."""
 
     @field_validator("profile")
     @classmethod

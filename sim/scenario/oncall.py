@@ -239,6 +239,17 @@ class Paging(_Frozen):
     """Windows in which alerts are silenced (counted, never paged)."""
 
 
+class ServicePaging(_Frozen):
+    """A service's own urgency rules; each field left out takes the scenario's ``paging``."""
+
+    urgency: dict[Severity, Literal["high", "low"]] | None = None
+    """Urgency per severity of this service's alerts (a severity left out is high)."""
+    support_hours: TimeWindow | None = None
+    """Support hours of this service, in the owning team's local time."""
+    low_urgency_outside_support: Literal["page", "defer", "notify"] | None = None
+    """What a low-urgency alert of this service does outside its support hours."""
+
+
 class Fatigue(_Frozen):
     """Sleep debt from sleep-hour pages, and what it does to the person.
 

@@ -153,6 +153,15 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                     f"unknown escalation policy {team.escalation_policy!r}; policies: {known}",
                 )
             )
+    for index, service in enumerate(scenario.services):
+        if service.escalation_policy is not None and service.escalation_policy not in policy_names:
+            known = ", ".join(policy_names) or "none defined in `escalation_policies`"
+            problems.append(
+                (
+                    ("services", index, "escalation_policy"),
+                    f"unknown escalation policy {service.escalation_policy!r}; policies: {known}",
+                )
+            )
     for index, policy in enumerate(scenario.escalation_policies):
         if policy.name in policy_names[:index]:
             problems.append(
