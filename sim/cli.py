@@ -146,9 +146,30 @@ def run(
             "Results do not change.",
         ),
     ] = None,
+    accept_placeholder_rates: Annotated[
+        bool,
+        typer.Option(
+            "--accept-placeholder-rates",
+            help="Run even though some services' alerts_per_week are placeholders "
+            "(placeholder_rate: true, as `oncall-sim import` writes them); the results then "
+            "describe made-up alert rates.",
+        ),
+    ] = False,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
     scenario = _load(scenario_file)
+    placeholders = scenario.placeholder_rate_services
+    if placeholders and not accept_placeholder_rates:
+        raise _fail(
+            f"{scenario_file}: alerts_per_week of {', '.join(placeholders)} is a placeholder "
+            "(placeholder_rate: true): set the real rates and remove those lines, or pass "
+            "--accept-placeholder-rates to run on the placeholders"
+        )
+    if placeholders:
+        errors.print(
+            f"warning: running on placeholder alert rates ({', '.join(placeholders)})",
+            style="yellow",
+        )
     _check_variants(scenario, scenario_file, variant or [])
     if resume and out is None:
         raise _fail("--resume needs --out: the folder of the interrupted experiment")

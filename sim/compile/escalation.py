@@ -123,6 +123,14 @@ def named_policy(
                 )
             elif target.accountable:
                 targets.append(CompiledTarget(TARGET_ACCOUNTABLE, label="accountable manager"))
+            elif target.round_robin_people is not None:
+                targets.append(
+                    CompiledTarget(
+                        TARGET_ROUND_ROBIN,
+                        engineers=tuple(person_index[p] for p in target.round_robin_people),
+                        label="round-robin of " + ", ".join(target.round_robin_people),
+                    )
+                )
             elif target.round_robin is not None:
                 targets.append(
                     CompiledTarget(

@@ -156,6 +156,9 @@ def _layer_specs(team: Team, team_time_zone: str, person_index: dict[str, int]) 
             handoff_time=layer.handoff_time,
             time_zone=layer.time_zone or team_time_zone,
             restrictions=tuple(layer.restrictions),
+            rotation_start=layer.rotation_start,
+            start=layer.start,
+            end=layer.end,
         )
         for layer in team.layers
     ]

@@ -40,6 +40,12 @@ class LayerSpec:
     handoff_time: str
     time_zone: str
     restrictions: tuple[TimeWindow, ...] = ()
+    rotation_start: dt.datetime | None = None
+    """Local start of a shift of the first participant (replaces handoff_day/handoff_time)."""
+    start: dt.datetime | None = None
+    """Local time the layer comes into force (None: always was)."""
+    end: dt.datetime | None = None
+    """Local time the layer stops (None: never)."""
 
 
 @dataclass(frozen=True)
@@ -129,12 +135,6 @@ def rotation_handoffs(
     local wall-clock time: a 12-hour rotation handing off at 09:00 and 21:00 keeps those local
     times across a daylight-saving change (that night's shift is 11 or 13 hours).
     """
-    handoff_minute = minutes_of_day(layer.handoff_time)
-    if layer.shift == "daily":
-        first_day = start_date
-    else:
-        first_day = start_date + dt.timedelta(days=WEEKDAYS.index(layer.handoff_day))
-    first_local = dt.datetime.combine(first_day, dt.time()) + dt.timedelta(minutes=handoff_minute)
     if layer.shift == "custom":
         assert layer.shift_hours is not None
         step = dt.timedelta(hours=layer.shift_hours)
@@ -142,9 +142,23 @@ def rotation_handoffs(
         step = dt.timedelta(days=7 if layer.shift == "weekly" else 1)
     # Enough handoffs before the first to reach a week (plus a day of zone offset) before 0.
     range_begin = dt.datetime.combine(start_date, dt.time()) - dt.timedelta(days=8)
-    before = int(np.ceil((first_local - range_begin) / step))
     range_weeks = int(np.ceil(range_end_minutes / MINUTES_PER_WEEK)) + 2
-    after = int(dt.timedelta(weeks=range_weeks) / step) + 2
+    if layer.rotation_start is not None:
+        first_local = layer.rotation_start
+        range_end = dt.datetime.combine(start_date, dt.time()) + dt.timedelta(weeks=range_weeks)
+        before = int(np.ceil((first_local - range_begin) / step))
+        after = int(np.ceil((range_end - first_local) / step)) + 2
+    else:
+        handoff_minute = minutes_of_day(layer.handoff_time)
+        if layer.shift == "daily":
+            first_day = start_date
+        else:
+            first_day = start_date + dt.timedelta(days=WEEKDAYS.index(layer.handoff_day))
+        first_local = dt.datetime.combine(first_day, dt.time()) + dt.timedelta(
+            minutes=handoff_minute
+        )
+        before = int(np.ceil((first_local - range_begin) / step))
+        after = int(dt.timedelta(weeks=range_weeks) / step) + 2
     local = [first_local + step * k for k in range(-before, after)]
     return local_instants(local, layer.time_zone, origin), before
 
@@ -167,11 +181,9 @@ def restriction_intervals(
         for window in windows:
             if weekday not in window.days:
                 continue
-            begin, end = minutes_of_day(window.start), minutes_of_day(window.end)
-            if end <= begin:
-                end += 1440
+            begin, length = window.span_minutes()
             starts.append(midnight + dt.timedelta(minutes=begin))
-            ends.append(midnight + dt.timedelta(minutes=end))
+            ends.append(midnight + dt.timedelta(minutes=begin + length))
     begin_minutes = local_instants(starts, time_zone, origin)
     end_minutes = local_instants(ends, time_zone, origin)
     order = np.argsort(begin_minutes, kind="stable")
@@ -192,6 +204,16 @@ def _active(intervals: np.ndarray, points: np.ndarray) -> np.ndarray:
     inside = row >= 0
     inside[inside] = points[inside] < intervals[row[inside], 1]
     return inside
+
+
+def _layer_bounds(layer: LayerSpec, origin: pd.Timestamp) -> tuple[float, float]:
+    """Simulation minutes at which the layer comes into force and stops (+-inf: open)."""
+    begin, end = -np.inf, np.inf
+    if layer.start is not None:
+        begin = float(local_instants([layer.start], layer.time_zone, origin)[0])
+    if layer.end is not None:
+        end = float(local_instants([layer.end], layer.time_zone, origin)[0])
+    return begin, end
 
 
 def build_schedule(
@@ -223,7 +245,8 @@ def build_schedule(
         else None
         for layer in layers
     ]
-    cuts = [np.array([range_begin]), *handoffs]
+    bounds = [_layer_bounds(layer, origin) for layer in layers]
+    cuts = [np.array([range_begin]), *handoffs, *(np.array(b) for b in bounds)]
     cuts += [w.ravel() for w in windows if w is not None]
     applied = overrides if offset == 0 else []
     cuts += [np.array([o.start_minutes, o.end_minutes]) for o in applied]
@@ -242,6 +265,7 @@ def build_schedule(
         active = np.ones(len(points), dtype=bool) if windows[index] is None else None
         if active is None:
             active = _active(windows[index], points)
+        active &= (points >= bounds[index][0]) & (points < bounds[index][1])
         person = np.where(active, names, person)
         layer_of = np.where(active, index, layer_of)
         active_layers[index] = active

@@ -27,6 +27,14 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         f"  {len(scenario.services)} services, {len(scenario.teams)} teams, "
         f"{total_per_week:g} alerts per week expected"
     )
+    placeholders = scenario.placeholder_rate_services
+    if placeholders:
+        console.print(
+            f"  [bold red]PLACEHOLDER RATES[/bold red]: alerts_per_week of {len(placeholders)} of "
+            f"{len(scenario.services)} services ({', '.join(placeholders)}) is a placeholder, "
+            "not a measurement: set each from your incident history and remove its "
+            "`placeholder_rate: true` (run refuses them unless --accept-placeholder-rates)"
+        )
 
     per_team: dict[str, float] = defaultdict(float)
     services_per_team: dict[str, int] = defaultdict(int)

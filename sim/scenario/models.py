@@ -116,6 +116,10 @@ class Service(_Frozen):
     """Layer of the stack, for reports."""
     alerts_per_week: float = Field(ge=0, le=100_000)
     """Mean number of root alerts per week raised by this service."""
+    placeholder_rate: bool = False
+    """True: ``alerts_per_week`` is a stand-in (``oncall-sim import`` writes one, since paging
+    tools do not know how often services fail). ``validate`` warns and ``run`` refuses it until
+    the real rate is set and this line removed, unless run with ``--accept-placeholder-rates``."""
     profile: str | list[list[float]] = "flat"
     """Hour-of-week shape: a preset name or a 7 x 24 table of relative weights (Monday first)."""
     severity_mix: dict[Severity, Probability] = Field(default_factory=_default_severity_mix)
@@ -405,6 +409,11 @@ class Scenario(_Frozen):
 
     def team(self, name: str) -> Team:
         return next(team for team in self.teams if team.name == name)
+
+    @property
+    def placeholder_rate_services(self) -> list[str]:
+        """Services whose ``alerts_per_week`` is a placeholder still to be replaced."""
+        return [service.name for service in self.services if service.placeholder_rate]
 
     @property
     def variant_names(self) -> list[str]:

@@ -24,6 +24,7 @@ from sim.scenario.fields import (
     TimeZoneName,
     Weekday,
     check_holiday_codes,
+    minutes_of_day,
 )
 from sim.scenario.fields import FrozenModel as _Frozen
 
@@ -72,6 +73,23 @@ class TimeWindow(_Frozen):
     """Local start time."""
     end: TimeOfDay = "00:00"
     """Local end time (at or before start: the next day)."""
+    duration_minutes: float | None = Field(None, gt=0, le=10_080)
+    """Length of each occurrence instead of ``end``, up to a week (e.g. a paging tool's weekly
+    restriction from Monday 09:00 for 4.5 days)."""
+
+    @model_validator(mode="after")
+    def _end_or_duration(self) -> TimeWindow:
+        if self.duration_minutes is not None and "end" in self.model_fields_set:
+            raise ValueError("give end or duration_minutes, not both")
+        return self
+
+    def span_minutes(self) -> tuple[int, float]:
+        """Start minute of the day and length in minutes of each occurrence."""
+        begin = minutes_of_day(self.start)
+        if self.duration_minutes is not None:
+            return begin, self.duration_minutes
+        end = minutes_of_day(self.end)
+        return begin, float(end - begin if end > begin else end + 1440 - begin)
 
 
 def _business_hours() -> TimeWindow:
@@ -85,7 +103,7 @@ class Layer(_Frozen):
     """Layer name, for traces and errors."""
     shift: Literal["weekly", "daily", "custom"] = "weekly"
     """Length of a shift: a week, a day, or ``shift_hours``."""
-    shift_hours: float | None = Field(None, gt=0, le=24 * 28)
+    shift_hours: float | None = Field(None, gt=0, le=24 * 366)
     """Shift length in hours, with ``shift: custom`` (e.g. 12 for day and night shifts)."""
     handoff_day: Weekday = "Mon"
     """Day of the first handoff, in the horizon's first week (weekly and custom shifts); the
@@ -98,11 +116,24 @@ class Layer(_Frozen):
     """Engineers of the team in rotation order (default: all of them, in team order)."""
     restrictions: list[TimeWindow] = Field(default_factory=list)
     """Local windows in which the layer is on call (none: always)."""
+    rotation_start: dt.datetime | None = None
+    """A local time at which a shift of the first participant starts, any distance from the
+    horizon (a paging tool's rotation virtual start); replaces ``handoff_day`` and
+    ``handoff_time``. Shifts step from it in local wall-clock time."""
+    start: dt.datetime | None = None
+    """Local time the layer comes into force (none: always was)."""
+    end: dt.datetime | None = None
+    """Local time the layer stops (none: never)."""
 
     @model_validator(mode="after")
     def _custom_needs_hours(self) -> Layer:
         if (self.shift == "custom") != (self.shift_hours is not None):
             raise ValueError("shift: custom needs shift_hours, and shift_hours needs shift: custom")
+        for moment in (self.rotation_start, self.start, self.end):
+            if moment is not None and moment.tzinfo is not None:
+                raise ValueError("layer times are local times, without a UTC offset")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError("a layer must end after it starts")
         if self.participants is not None:
             if not self.participants:
                 raise ValueError("participants must name at least one engineer")
@@ -144,6 +175,9 @@ class Target(_Frozen):
     """The engineers of this team in turn, one per time the level is reached."""
     everyone: Name | None = None
     """Every engineer of this team at once."""
+    round_robin_people: list[Name] | None = Field(None, min_length=1)
+    """These people in turn, one per time the level is reached (a paging tool's round-robin
+    rule over its user targets)."""
     accountable: bool = False
     """The manager of the team Accountable for the incident's service (RACI)."""
 
@@ -151,15 +185,15 @@ class Target(_Frozen):
     def _exactly_one(self) -> Target:
         given = [
             key
-            for key in ("schedule", "person", "round_robin", "everyone")
+            for key in ("schedule", "person", "round_robin", "everyone", "round_robin_people")
             if getattr(self, key) is not None
         ]
         if self.accountable:
             given.append("accountable")
         if len(given) != 1:
             raise ValueError(
-                "a target names exactly one of schedule, person, round_robin, everyone or "
-                "accountable: true"
+                "a target names exactly one of schedule, person, round_robin, "
+                "round_robin_people, everyone or accountable: true"
             )
         if self.offset and self.schedule is None:
             raise ValueError("offset applies to a schedule target only")

@@ -181,6 +181,11 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                         problems.append(((*where, key), f"team {team!r} is a pool, not a rota"))
                 if target.person is not None and target.person not in people:
                     problems.append(((*where, "person"), f"unknown person {target.person!r}"))
+                for position, person in enumerate(target.round_robin_people or []):
+                    if person not in people:
+                        problems.append(
+                            ((*where, "round_robin_people", position), f"unknown person {person!r}")
+                        )
     service_names = {service.name for service in scenario.services}
     for index, window in enumerate(scenario.paging.maintenance_windows):
         for position, service in enumerate(window.services or []):
