@@ -336,6 +336,51 @@ def validate(
     print_scenario_summary(console, scenario, scenario_file)
 
 
+import_app = typer.Typer(
+    help="Turn a paging tool's export into a scenario file (no network: export, then import).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("pagerduty", cls=_Command)
+def import_pagerduty(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSON files or folders of them, in the REST API v2 shapes: users, schedules "
+            "(with final_schedule and overrides_subschedule if exported with since/until), "
+            "escalation_policies, services.",
+            metavar="PATH...",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--start",
+            formats=["%Y-%m-%d"],
+            help="First day simulated, a Monday (default: the Monday on or before the first "
+            "rendered schedule entry).",
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
+) -> None:
+    """Import PagerDuty users, schedules, escalation policies and services."""
+    from sim.importers import ImportInputError
+    from sim.importers.finish import write_import
+    from sim.importers.pagerduty import import_pagerduty as run_import
+
+    try:
+        imported = run_import(paths, start_date=start.date() if start else None, weeks=weeks)
+        checks, _ = write_import(imported, out, "Imported from PagerDuty by oncall-sim import")
+    except ImportInputError as error:
+        raise _fail(str(error)) from None
+    from sim.importers.report import print_import_report
+
+    print_import_report(console, imported.report, checks, out)
+
+
 @_command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""

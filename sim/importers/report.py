@@ -48,3 +48,22 @@ class Names:
             name, number = f"{base}-{number}", number + 1
         self._taken.add(name)
         return name
+
+
+def print_import_report(console, report: ImportReport, checks: list, out) -> None:
+    """The import report on the terminal: the three lists, the rendering checks, the file."""
+    for name, entries in report.sections():
+        style = {"mapped": "green", "approximated": "yellow", "dropped": "red"}[name]
+        console.print(f"[{style}]{name}[/{style}] ({len(entries)})")
+        for entry in entries:
+            console.print(f"  - {entry}", markup=False, highlight=False, soft_wrap=True)
+    for check in checks:
+        verdict = "same person" if not check.mismatches else f"{len(check.mismatches)} differ"
+        console.print(
+            f"timeline check, team {check.team}: {check.instants} instants, {verdict}",
+            highlight=False,
+        )
+    console.print(
+        f"Wrote {out}. [bold red]alerts_per_week are placeholders[/bold red]: set them from "
+        "your incident history (see the file header) before `oncall-sim run`."
+    )

@@ -128,7 +128,8 @@ def read_json(path: Path) -> Node:
     try:
         return Node(json.loads(text), path)
     except json.JSONDecodeError as error:
-        hint = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
+        truncated = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated")
+        hint = " (the file looks truncated)" if truncated else ""
         raise ImportInputError(
             path, f"line {error.lineno} column {error.colno}", f"invalid JSON: {error.msg}{hint}"
         ) from None

@@ -74,12 +74,12 @@ class TimeWindow(_Frozen):
     end: TimeOfDay = "00:00"
     """Local end time (at or before start: the next day)."""
     duration_minutes: float | None = Field(None, gt=0, le=10_080)
-    """Length of each occurrence instead of ``end``, up to a week (e.g. a paging tool's weekly
-    restriction from Monday 09:00 for 4.5 days)."""
+    """Length of each occurrence instead of ``end`` (leave ``end`` out), up to a week (e.g. a
+    paging tool's weekly restriction from Monday 09:00 for 4.5 days)."""
 
     @model_validator(mode="after")
     def _end_or_duration(self) -> TimeWindow:
-        if self.duration_minutes is not None and "end" in self.model_fields_set:
+        if self.duration_minutes is not None and self.end != "00:00":
             raise ValueError("give end or duration_minutes, not both")
         return self
 
