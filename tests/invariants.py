@@ -73,6 +73,8 @@ def _names(target, person: int, time: float, records: RunRecords, accountable: s
     on_call = schedule.persons[segment]
     if person == on_call:
         return True
+    if schedule.on_call_together is not None and person in schedule.on_call_together[segment]:
+        return True
     if on_call < 0:
         return False
     named_is_away = away(records.leave[on_call], time) or away(records.rest[on_call], time)

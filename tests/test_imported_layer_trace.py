@@ -5,6 +5,7 @@ simulation minute 0 is Monday 2026-01-05 00:00."""
 
 from __future__ import annotations
 
+import numpy as np
 from builders import small_scenario
 
 from sim.compile import compile_scenario
@@ -56,3 +57,42 @@ def test_window_of_two_and_a_half_days_from_friday_evening():
     friday_18, monday_08 = 4 * DAY + 18 * 60, 7 * DAY + 8 * 60
     assert [schedule.person_at(t) for t in (friday_18 - 1, friday_18)] == [ANA, CEM]
     assert [schedule.person_at(t) for t in (monday_08 - 1, monday_08)] == [CEM, ANA]
+
+
+def test_cumulative_schedule_pages_every_active_layer_at_once():
+    """page_all_active_layers (Opsgenie): a day layer (ana, weekly) and a weekday 09:00-17:00
+    layer (ben) both on call on Tuesday 10:00: one alert pages ana and ben at the same minute;
+    at Tuesday 20:00 only ana's layer is active. Without the flag, ben alone (the highest)."""
+    from builders import hand_made_outcome
+
+    from sim.model import World
+
+    team = {
+        "name": "infra",
+        "engineers": ["ana", "ben", "cem"],
+        "layers": [
+            {"name": "base", "participants": ["ana", "cem"], "handoff_day": "Mon"},
+            {
+                "name": "office",
+                "participants": ["ben"],
+                "restrictions": [
+                    {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "09:00", "end": "17:00"}
+                ],
+            },
+        ],
+    }
+    policy = {"name": "p", "levels": [{"targets": [{"schedule": "infra"}], "delay_minutes": 30}]}
+
+    def first_pages(cumulative):
+        scenario = small_scenario(
+            teams=[{**team, "escalation_policy": "p", "page_all_active_layers": cumulative}],
+            escalation_policies=[policy],
+        )
+        times = [DAY + 600, DAY + 1200]
+        outcome = hand_made_outcome(times, [5.0, 5.0], [[2.0] * 4, [2.0] * 4])
+        trace: list[tuple] = []
+        World(compile_scenario(scenario), np.zeros(2, np.int64), outcome, trace=trace).run()
+        return [(time, alert, who) for time, kind, alert, who, _ in trace if kind == "page"]
+
+    assert first_pages(True) == [(DAY + 600, 0, BEN), (DAY + 600, 0, ANA), (DAY + 1200, 1, ANA)]
+    assert first_pages(False) == [(DAY + 600, 0, BEN), (DAY + 1200, 1, ANA)]

@@ -67,11 +67,14 @@ class CompiledPolicy:
     @property
     def most_pages(self) -> int:
         """Most pages one pass of the chain can send (an upper bound)."""
-        return sum(
-            len(target.engineers) if target.kind == TARGET_EVERYONE else 1
-            for level in self.chain
-            for target in level.targets
-        )
+        return sum(_most_paged(target) for level in self.chain for target in level.targets)
+
+
+def _most_paged(target: CompiledTarget) -> int:
+    if target.kind == TARGET_EVERYONE:
+        return len(target.engineers)
+    together = target.schedule.on_call_together if target.schedule is not None else None
+    return max((len(people) for people in together), default=1) if together else 1
 
 
 def default_policy(

@@ -231,6 +231,7 @@ def compile_oncall(
                 horizon.time_zone,
                 range_end,
                 offset=offset,
+                cumulative=team.page_all_active_layers,
             )
     named = {policy.name: policy for policy in scenario.escalation_policies}
     for team in scenario.teams:

@@ -83,6 +83,9 @@ class OnCallSchedule:
     first_handoff_minutes: float
     pool: bool = False
     fallback: list[tuple[int, ...]] | None = None
+    on_call_together: list[tuple[int, ...]] | None = None
+    """Cumulative schedules only (Opsgenie's semantics): per segment, the person of every
+    active layer, highest first (an override: its person alone); all of them are paged."""
 
     def segment_at(self, time_minutes: float) -> int:
         return max(bisect.bisect_right(self.starts, time_minutes) - 1, 0)
@@ -225,11 +228,13 @@ def build_schedule(
     range_end_minutes: float,
     *,
     offset: int = 0,
+    cumulative: bool = False,
 ) -> OnCallSchedule:
     """The timeline of a schedule over [-1 week, ``range_end_minutes``).
 
     With ``offset`` k each layer names the participant k places after its own on-call person
-    (a secondary is offset 1); overrides apply at offset 0 only.
+    (a secondary is offset 1); overrides apply at offset 0 only. ``cumulative``: every active
+    layer is on call at once (``on_call_together``), not only the highest.
     """
     origin = horizon_start_utc(start_date, horizon_time_zone)
     range_begin = -float(MINUTES_PER_WEEK)
@@ -254,6 +259,7 @@ def build_schedule(
     points = points[(points >= range_begin) & (points < range_end_minutes)]
 
     person = np.full(len(points), NOBODY, dtype=np.int64)
+    layer_person = np.full((len(layers), len(points)), NOBODY, dtype=np.int64)
     layer_of = np.full(len(points), -1, dtype=np.int64)
     active_layers = np.zeros((len(layers), len(points)), dtype=bool)
     for index, layer in enumerate(layers):
@@ -267,16 +273,20 @@ def build_schedule(
             active = _active(windows[index], points)
         active &= (points >= bounds[index][0]) & (points < bounds[index][1])
         person = np.where(active, names, person)
+        layer_person[index] = np.where(active, names, NOBODY)
         layer_of = np.where(active, index, layer_of)
         active_layers[index] = active
+    overridden = np.zeros(len(points), dtype=bool)
     for override in applied:
         inside = (points >= override.start_minutes) & (points < override.end_minutes)
         person[inside] = override.person
+        overridden |= inside
 
     starts: list[float] = []
     persons: list[int] = []
     participants: list[tuple[int, ...]] = []
     fallback: list[tuple[int, ...]] = []
+    together: list[tuple[int, ...]] = []
     for column, (point, who, layer_index) in enumerate(
         zip(points.tolist(), person.tolist(), layer_of.tolist(), strict=True)
     ):
@@ -290,12 +300,28 @@ def build_schedule(
                 if member not in crew
             )
         )
-        if persons and persons[-1] == who and participants[-1] == crew and fallback[-1] == below:
+        everyone: tuple[int, ...] = ()
+        if cumulative:
+            everyone = (
+                (who,)
+                if overridden[column]
+                else tuple(
+                    dict.fromkeys(p for p in layer_person[::-1, column].tolist() if p != NOBODY)
+                )
+            )
+        if (
+            persons
+            and persons[-1] == who
+            and participants[-1] == crew
+            and fallback[-1] == below
+            and together[-1] == everyone
+        ):
             continue
         starts.append(point)
         persons.append(who)
         participants.append(crew)
         fallback.append(below)
+        together.append(everyone)
     first_handoffs = handoffs[0]
     first_handoff = float(first_handoffs[np.searchsorted(first_handoffs, 0.0)])
     engineers = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
@@ -307,6 +333,7 @@ def build_schedule(
         engineers=engineers,
         first_handoff_minutes=first_handoff,
         fallback=fallback,
+        on_call_together=together if cumulative else None,
     )
 
 

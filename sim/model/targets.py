@@ -22,6 +22,8 @@ def simple_chain(policy: CompiledPolicy) -> list[tuple] | None:
             return None
         target = level.targets[0]
         if target.kind == TARGET_SCHEDULE:
+            if target.schedule.on_call_together is not None:
+                return None
             simple.append((target.schedule, -1, level.delay_minutes))
         elif target.kind == TARGET_PERSON:
             simple.append((None, target.person, level.delay_minutes))
@@ -52,6 +54,19 @@ class TargetsMixin:
                 return candidate
         return -1
 
+    def _together(self, schedule, segment: int, now: float) -> list[int]:
+        """Everyone a cumulative schedule has on call; someone away is replaced as in a
+        single-person schedule (the winning layer's participants, then the lower layers')."""
+        found = []
+        for person in schedule.on_call_together[segment]:
+            if self.may_be_away and not self.people.available(person, now):
+                person = self._substitute(
+                    schedule.participants[segment], schedule.fallback[segment], person, now
+                )
+            if person >= 0:
+                found.append(person)
+        return found
+
     def _targets(self, level, now: float, alert: int) -> list[int]:
         """People a level pages at ``now`` (empty: a coverage gap)."""
         found: list[int] = []
@@ -61,6 +76,9 @@ class TargetsMixin:
             if kind == TARGET_SCHEDULE:
                 schedule = target.schedule
                 segment = schedule.segment_at(now)
+                if schedule.on_call_together is not None:
+                    found.extend(self._together(schedule, segment, now))
+                    continue
                 person = schedule.persons[segment]
                 if person >= 0 and away and not self.people.available(person, now):
                     person = self._substitute(

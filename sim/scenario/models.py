@@ -219,6 +219,10 @@ class Team(_Frozen):
     schedule is the single layer that ``rotation`` describes)."""
     overrides: list[Override] = Field(default_factory=list)
     """One person covers the schedule for a while (above every layer)."""
+    page_all_active_layers: bool = False
+    """Every layer active at a moment is on call, and a schedule target pages all of their
+    people at once (Opsgenie's cumulative rotations); False: the highest active layer wins
+    (PagerDuty's semantics)."""
     escalation_policy: Name | None = None
     """Name of an escalation policy in ``escalation_policies`` (default: the ``escalation``
     block applied to this team's schedule)."""
