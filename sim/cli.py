@@ -381,6 +381,43 @@ def import_pagerduty(
     print_import_report(console, imported.report, checks, out)
 
 
+@import_app.command("opsgenie", cls=_Command)
+def import_opsgenie(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSON files or folders of them, one Opsgenie entity each (users, schedules "
+            "with their rotations and overrides, escalations), as the REST API v2 returns them.",
+            metavar="PATH...",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--start",
+            formats=["%Y-%m-%d"],
+            help="First day simulated, a Monday (default: the Monday after the latest "
+            "rotation start).",
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
+) -> None:
+    """Import Opsgenie users, schedules (cumulative rotations) and escalations."""
+    from sim.importers import ImportInputError
+    from sim.importers.finish import write_import
+    from sim.importers.opsgenie import import_opsgenie as run_import
+
+    try:
+        imported = run_import(paths, start_date=start.date() if start else None, weeks=weeks)
+        checks, _ = write_import(imported, out, "Imported from Opsgenie by oncall-sim import")
+    except ImportInputError as error:
+        raise _fail(str(error)) from None
+    from sim.importers.report import print_import_report
+
+    print_import_report(console, imported.report, checks, out)
+
+
 @_command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
