@@ -418,6 +418,36 @@ def import_opsgenie(
     print_import_report(console, imported.report, checks, out)
 
 
+@import_app.command("alertmanager", cls=_Command)
+def import_alertmanager(
+    config: Annotated[
+        Path, typer.Argument(help="The alertmanager.yml file.", metavar="ALERTMANAGER_YML")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Scenario to add the routing to (e.g. one imported from PagerDuty): receivers "
+            "are its teams by name, the service label names its services.",
+        ),
+    ] = None,
+) -> None:
+    """Import Alertmanager routing, grouping, inhibition and time intervals."""
+    from sim.importers import ImportInputError
+    from sim.importers.alertmanager import import_alertmanager as run_import
+    from sim.importers.finish import write_import
+
+    try:
+        imported = run_import(config, into=into)
+        checks, _ = write_import(imported, out, "Alertmanager routing imported by oncall-sim")
+    except ImportInputError as error:
+        raise _fail(str(error)) from None
+    from sim.importers.report import print_import_report
+
+    print_import_report(console, imported.report, checks, out)
+
+
 @_command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
