@@ -448,6 +448,31 @@ def import_alertmanager(
     print_import_report(console, imported.report, checks, out)
 
 
+@app.command("schedule", cls=_Command)
+def schedule_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    ical: Annotated[
+        Path, typer.Option("--ical", help="iCalendar file to write (.ics), one event per shift.")
+    ],
+    variant: Annotated[str, typer.Option("--variant", "-v", help="Variant to show.")] = "baseline",
+) -> None:
+    """Write who is on call (every paged schedule, per person) as an iCalendar file."""
+    scenario = _load(scenario_file)
+    if variant not in scenario.variant_names:
+        raise _fail(
+            f"{scenario_file}: no variant named {variant!r}; "
+            f"this scenario has {', '.join(scenario.variant_names)}"
+        )
+    from sim.compile import compile_scenario
+    from sim.scenario import resolve_variant
+    from sim.schedule_ical import write_oncall_calendar
+
+    events = write_oncall_calendar(
+        compile_scenario(resolve_variant(scenario, variant), variant), ical
+    )
+    console.print(f"Wrote {ical}: {events} on-call shifts of {variant} over the horizon.")
+
+
 @_command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
