@@ -192,8 +192,8 @@ class Target(_Frozen):
             given.append("accountable")
         if len(given) != 1:
             raise ValueError(
-                "a target names exactly one of schedule, person, round_robin, "
-                "round_robin_people, everyone or accountable: true"
+                "a target names exactly one of schedule, person, round_robin, everyone or "
+                "accountable: true (or round_robin_people)"
             )
         if self.offset and self.schedule is None:
             raise ValueError("offset applies to a schedule target only")
