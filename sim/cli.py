@@ -464,8 +464,8 @@ def schedule_command(
             f"this scenario has {', '.join(scenario.variant_names)}"
         )
     from sim.compile import compile_scenario
+    from sim.report.ical import write_oncall_calendar
     from sim.scenario import resolve_variant
-    from sim.schedule_ical import write_oncall_calendar
 
     events = write_oncall_calendar(
         compile_scenario(resolve_variant(scenario, variant), variant), ical

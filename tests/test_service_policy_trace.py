@@ -15,8 +15,8 @@ from builders import hand_made_outcome, small_scenario
 from sim.compile import compile_scenario
 from sim.experiment import simulate
 from sim.model import World
-from sim.model.records import STATE_AUTO_RESOLVED
 from sim.model.paging import apply_paging_rules
+from sim.model.records import STATE_AUTO_RESOLVED
 from sim.scenario import resolve_variant
 
 ANA, BEN, CEM, MANAGER = 0, 1, 2, 3

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.calendar import horizon_start_utc
-from sim.schedules import NOBODY, OnCallSchedule
+from sim.compile.schedules import NOBODY, OnCallSchedule
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import icalendar
 
 from sim.calendar import horizon_start_utc
 from sim.compile import CompiledScenario
-from sim.escalation import TARGET_SCHEDULE
-from sim.schedules import NOBODY, OnCallSchedule
+from sim.compile.escalation import TARGET_SCHEDULE
+from sim.compile.schedules import NOBODY, OnCallSchedule
 
 
 def on_call_stretches(
