@@ -242,6 +242,34 @@ def _users(nodes: list[Node], report: ImportReport) -> tuple[dict[str, str], dic
     return person, zone
 
 
+def _layers_and_overrides(
+    node: Node, zone: str, users: dict[str, str], midnight: dt.datetime, report: ImportReport
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A schedule's rotations as layers and its overrides, in the schedule's zone."""
+    layer_names = Names()
+    layers = []
+    for rotation in node.get("rotations").items():
+        layer = _rotation(rotation, zone, users, midnight, report)
+        if layer is None:
+            continue
+        layer = {"name": layer_names.make(rotation.get("name").text()), **layer}
+        layers.append(layer)
+    overrides = []
+    for item in node.get("overrides").items() if node.has("overrides") else []:
+        user = item.get("user")
+        key = user.get("id").text() if user.has("id") else user.get("username").text()
+        if key not in users:
+            raise user.fail(f"unknown user {key!r} (not among the exported users)")
+        overrides.append(
+            {
+                "person": users[key],
+                "start": _local(item.get("startDate").moment(), zone),
+                "end": _local(item.get("endDate").moment(), zone),
+            }
+        )
+    return layers, overrides
+
+
 def import_opsgenie(
     paths: list[Path], *, start_date: dt.date | None = None, weeks: int = 52
 ) -> ImportedScenario:
@@ -270,27 +298,7 @@ def import_opsgenie(
         name = team_names.make(node.get("name").text())
         team_of_schedule[node.get("id").text() if node.has("id") else name] = name
         team_of_schedule[node.get("name").text()] = name
-        layer_names = Names()
-        layers = []
-        for rotation in node.get("rotations").items():
-            layer = _rotation(rotation, zone, users, midnight, report)
-            if layer is None:
-                continue
-            layer = {"name": layer_names.make(rotation.get("name").text()), **layer}
-            layers.append(layer)
-        overrides = []
-        for item in node.get("overrides").items() if node.has("overrides") else []:
-            user = item.get("user")
-            key = user.get("id").text() if user.has("id") else user.get("username").text()
-            if key not in users:
-                raise user.fail(f"unknown user {key!r} (not among the exported users)")
-            overrides.append(
-                {
-                    "person": users[key],
-                    "start": _local(item.get("startDate").moment(), zone),
-                    "end": _local(item.get("endDate").moment(), zone),
-                }
-            )
+        layers, overrides = _layers_and_overrides(node, zone, users, midnight, report)
         people = list(
             dict.fromkeys(
                 [p for layer in layers for p in layer["participants"]]

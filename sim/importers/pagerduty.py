@@ -280,6 +280,147 @@ def import_pagerduty(
     )
 
 
+@dataclass
+class _Assembly:
+    """Shared state while the scenario document is put together, one part per method."""
+
+    collected: Collected
+    schedules: list[ImportedSchedule]
+    team_names: list[str]
+    team_of_user: dict[str, str]
+    users: dict[str, tuple[str, str]]
+    policies: dict[str, ImportedPolicy]
+    report: ImportReport
+    comments: dict[tuple[str, int], str] = field(default_factory=dict)
+    policy_variants: dict[tuple[str, float | None], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.team_of_schedule = dict(
+            zip((s.source_id for s in self.schedules), self.team_names, strict=True)
+        )
+        self.policy_names = Names()
+        self.base_name = {
+            pid: self.policy_names.make(p.display_name) for pid, p in self.policies.items()
+        }
+
+    def sites(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        zones = list(dict.fromkeys(self.users[user][1] for user in self.team_of_user))
+        site_names = Names()
+        site_of_zone = {zone: site_names.make(zone) for zone in zones}
+        for index, zone in enumerate(zones):
+            members = [user for user in self.team_of_user if self.users[user][1] == zone]
+            self.comments[("sites", index)] = f"PagerDuty users in {zone}: {', '.join(members)}"
+        return [{"name": site_of_zone[zone], "time_zone": zone} for zone in zones], site_of_zone
+
+    def _policy_name(self, policy_id: str, ack: float | None) -> str:
+        """The policy's scenario name, a copy per distinct acknowledgement timeout."""
+        key = (policy_id, ack)
+        if key not in self.policy_variants:
+            base = self.base_name[policy_id]
+            self.policy_variants[key] = (
+                base if ack is None else self.policy_names.make(f"{base}-ack-{ack:g}min")
+            )
+        return self.policy_variants[key]
+
+    def service(self, index: int, service_id: str, node: Node, names: Names) -> dict[str, Any]:
+        label = f"service {service_id}"
+        extra = sorted(set(node.value) - SERVICE_FIELDS)
+        if extra:
+            self.report.drop(f"{label}: fields {', '.join(extra)} (not used by the model)")
+        policy_node = node.get("escalation_policy").get("id")
+        policy_id = policy_node.text()
+        if policy_id not in self.policies:
+            raise policy_node.fail(
+                f"service {service_id} points at escalation policy {policy_id!r}, "
+                "which is not in the export"
+            )
+        ack = _ack_minutes(node)
+        team = _team_of_policy(self.policies[policy_id], self.team_of_schedule, self.team_of_user)
+        team = team or self.team_names[0]
+        display = node.get("name").text() if node.has("name") else service_id
+        service: dict[str, Any] = {
+            "name": names.make(display),
+            "team": team,
+            "alerts_per_week": PLACEHOLDER_ALERTS_PER_WEEK,
+            "placeholder_rate": True,
+            "escalation_policy": self._policy_name(policy_id, ack),
+        }
+        team_zone = self.schedules[self.team_names.index(team)].time_zone
+        paging = service_paging(node, team_zone, self.report)
+        if paging is not None:
+            service["paging"] = paging
+        self.comments[("services", index)] = (
+            f"PagerDuty service {service_id} {display!r}; escalation policy {policy_id}"
+            + (f", acknowledgement_timeout {ack:g} minutes" if ack is not None else "")
+        )
+        return service
+
+    def services(self) -> list[dict[str, Any]]:
+        names = Names()
+        services = []
+        for index, (service_id, node) in enumerate(self.collected.services.items()):
+            services.append(self.service(index, service_id, node, names))
+        if not services:
+            raise ImportInputError(
+                "export", "$", "the export has no service (GET /services): nothing raises alerts"
+            )
+        self.report.map(f"{len(services)} services -> services with their own escalation policy")
+        return services
+
+    def escalation_policies(self) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        for policy_id, policy in self.policies.items():
+            levels = policy_levels(
+                policy, self.team_of_schedule, dict_person(self.users), self.report
+            )
+            acks = [ack for pid, ack in self.policy_variants if pid == policy_id] or [None]
+            for ack in acks:
+                entry: dict[str, Any] = {
+                    "name": self.policy_variants.get((policy_id, ack), self.base_name[policy_id]),
+                    "levels": levels,
+                    "repeat": policy.repeat,
+                }
+                if ack is not None:
+                    entry["ack_expiry_minutes"] = ack
+                self.comments[("escalation_policies", len(entries))] = (
+                    f"PagerDuty escalation policy {policy_id} {policy.display_name!r}"
+                    + (f" with an acknowledgement timeout of {ack:g} minutes" if ack else "")
+                )
+                entries.append(entry)
+        self.report.map(
+            f"{len(self.policies)} escalation policies -> escalation_policies (num_loops -> "
+            "repeat, acknowledgement_timeout -> ack_expiry_minutes)"
+        )
+        return entries
+
+    def _team_policy(self, schedule: ImportedSchedule) -> str | None:
+        """The first policy paging the schedule (its copy without an ack timeout if any)."""
+        for pid, policy in self.policies.items():
+            if any(
+                t.kind == "schedule" and t.source_id == schedule.source_id
+                for rule in policy.rules
+                for t in rule.targets
+            ):
+                names = [n for (p, _), n in self.policy_variants.items() if p == pid]
+                return self.policy_variants.get((pid, None)) or (names or [self.base_name[pid]])[0]
+        return None
+
+    def teams(self, site_of_zone: dict[str, str]) -> list[dict[str, Any]]:
+        teams = []
+        pairs = zip(self.schedules, self.team_names, strict=True)
+        for index, (schedule, team) in enumerate(pairs):
+            members = [user for user, owner in self.team_of_user.items() if owner == team]
+            policy = self._team_policy(schedule)
+            teams.append(_team_document(schedule, team, members, self.users, site_of_zone, policy))
+            self.comments[("teams", index)] = (
+                f"PagerDuty schedule {schedule.source_id} {schedule.display_name!r} "
+                f"({schedule.time_zone}); layers {', '.join(schedule.layer_ids)} (lowest "
+                "first); engineers "
+                + ", ".join(f"{self.users[user][0]} = {user}" for user in members)
+            )
+        return teams
+
+
 def _assemble(
     collected: Collected,
     schedules: list[ImportedSchedule],
@@ -292,112 +433,12 @@ def _assemble(
     weeks: int,
 ) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
     """The scenario document and the comment above each imported object."""
-    comments: dict[tuple[str, int], str] = {}
-    zones = list(dict.fromkeys(users[user][1] for user in team_of_user))
-    site_names = Names()
-    site_of_zone = {zone: site_names.make(zone) for zone in zones}
-    sites = [{"name": site_of_zone[zone], "time_zone": zone} for zone in zones]
-    for index, zone in enumerate(zones):
-        members = [user for user in team_of_user if users[user][1] == zone]
-        comments[("sites", index)] = f"PagerDuty users in {zone}: {', '.join(members)}"
-    team_of_schedule = dict(zip((s.source_id for s in schedules), team_names, strict=True))
-    policy_names = Names()
-    base_name = {pid: policy_names.make(p.display_name) for pid, p in policies.items()}
-
-    services, service_comments, policy_variants = [], [], {}
-    service_names = Names()
-    for service_id, node in collected.services.items():
-        label = f"service {service_id}"
-        extra = sorted(set(node.value) - SERVICE_FIELDS)
-        if extra:
-            report.drop(f"{label}: fields {', '.join(extra)} (not used by the model)")
-        policy_node = node.get("escalation_policy").get("id")
-        policy_id = policy_node.text()
-        if policy_id not in policies:
-            raise policy_node.fail(
-                f"service {service_id} points at escalation policy {policy_id!r}, "
-                "which is not in the export"
-            )
-        ack = _ack_minutes(node)
-        key = (policy_id, ack)
-        if key not in policy_variants:
-            policy_variants[key] = (
-                base_name[policy_id]
-                if ack is None
-                else policy_names.make(f"{base_name[policy_id]}-ack-{ack:g}min")
-            )
-        team = _team_of_policy(policies[policy_id], team_of_schedule, team_of_user)
-        team = team or team_names[0]
-        team_zone = schedules[team_names.index(team)].time_zone
-        display = node.get("name").text() if node.has("name") else service_id
-        service: dict[str, Any] = {
-            "name": service_names.make(display),
-            "team": team,
-            "alerts_per_week": PLACEHOLDER_ALERTS_PER_WEEK,
-            "placeholder_rate": True,
-            "escalation_policy": policy_variants[key],
-        }
-        paging = service_paging(node, team_zone, report)
-        if paging is not None:
-            service["paging"] = paging
-        services.append(service)
-        service_comments.append(
-            f"PagerDuty service {service_id} {display!r}; escalation policy {policy_id}"
-            + (f", acknowledgement_timeout {ack:g} minutes" if ack is not None else "")
-        )
-    if not services:
-        raise ImportInputError(
-            "export", "$", "the export has no service (GET /services): nothing raises alerts"
-        )
-    report.map(f"{len(services)} services -> services with their own escalation policy")
-    for index, text in enumerate(service_comments):
-        comments[("services", index)] = text
-
-    escalation_policies = []
-    for policy_id, policy in policies.items():
-        levels = policy_levels(policy, team_of_schedule, dict_person(users), report)
-        keys = [key for key in policy_variants if key[0] == policy_id] or [(policy_id, None)]
-        for _, ack in keys:
-            entry: dict[str, Any] = {
-                "name": policy_variants.get((policy_id, ack), base_name[policy_id]),
-                "levels": levels,
-                "repeat": policy.repeat,
-            }
-            if ack is not None:
-                entry["ack_expiry_minutes"] = ack
-            comments[("escalation_policies", len(escalation_policies))] = (
-                f"PagerDuty escalation policy {policy_id} {policy.display_name!r}"
-                + (f" with an acknowledgement timeout of {ack:g} minutes" if ack else "")
-            )
-            escalation_policies.append(entry)
-    report.map(
-        f"{len(policies)} escalation policies -> escalation_policies (num_loops -> repeat, "
-        "acknowledgement_timeout -> ack_expiry_minutes)"
-    )
-
-    teams = []
-    for index, (schedule, team) in enumerate(zip(schedules, team_names, strict=True)):
-        members = [user for user, owner in team_of_user.items() if owner == team]
-        first_policy = next(
-            (
-                policy_variants.get((pid, None))
-                or next((n for k, n in policy_variants.items() if k[0] == pid), base_name[pid])
-                for pid, policy in policies.items()
-                if any(
-                    t.kind == "schedule" and t.source_id == schedule.source_id
-                    for rule in policy.rules
-                    for t in rule.targets
-                )
-            ),
-            None,
-        )
-        teams.append(_team_document(schedule, team, members, users, site_of_zone, first_policy))
-        comments[("teams", index)] = (
-            f"PagerDuty schedule {schedule.source_id} {schedule.display_name!r} "
-            f"({schedule.time_zone}); layers {', '.join(schedule.layer_ids)} (lowest first); "
-            "engineers " + ", ".join(f"{users[user][0]} = {user}" for user in members)
-        )
-    comments[("variants", 0)] = (
+    parts = _Assembly(collected, schedules, team_names, team_of_user, users, policies, report)
+    sites, site_of_zone = parts.sites()
+    services = parts.services()
+    escalation_policies = parts.escalation_policies()
+    teams = parts.teams(site_of_zone)
+    parts.comments[("variants", 0)] = (
         "An example what-if, so that `oncall-sim run` has something to compare: replace it"
     )
     document = {
@@ -411,7 +452,7 @@ def _assemble(
         "escalation_policies": escalation_policies,
         "variants": [EXAMPLE_VARIANT],
     }
-    return document, comments
+    return document, parts.comments
 
 
 def dict_person(users: dict[str, tuple[str, str]]) -> dict[str, str]:
