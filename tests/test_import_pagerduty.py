@@ -260,3 +260,13 @@ def test_bad_export_exits_2_naming_file_and_json_path(case, tmp_path):
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_start_that_is_not_a_monday_exits_2(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        ["import", "pagerduty", str(FIXTURE), "--out", str(tmp_path / "o.yaml"), "--start",
+         "2026-03-03"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--start: $: 2026-03-03 is not a Monday" in result.output

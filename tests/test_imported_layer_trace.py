@@ -96,3 +96,17 @@ def test_cumulative_schedule_pages_every_active_layer_at_once():
 
     assert first_pages(True) == [(DAY + 600, 0, BEN), (DAY + 600, 0, ANA), (DAY + 1200, 1, ANA)]
     assert first_pages(False) == [(DAY + 600, 0, BEN), (DAY + 1200, 1, ANA)]
+
+
+def test_a_window_takes_end_or_duration_not_both():
+    import pydantic
+    import pytest
+
+    from sim.scenario.oncall import TimeWindow
+
+    assert TimeWindow(days=["Fri"], start="18:00", duration_minutes=3720).span_minutes() == (
+        1080,
+        3720.0,
+    )
+    with pytest.raises(pydantic.ValidationError, match="give end or duration_minutes, not both"):
+        TimeWindow(days=["Fri"], start="18:00", end="20:00", duration_minutes=3720)
