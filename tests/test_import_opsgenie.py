@@ -102,3 +102,18 @@ def test_rotation_naming_an_unknown_user_exits_2_with_file_and_path(tmp_path):
     assert result.exit_code == 2
     assert "schedule-ops.json: $.data.rotations[1].participants[0]" in result.output
     assert "unknown user 'u-nobody'" in result.output
+
+
+def test_escalation_pointing_at_a_missing_schedule_exits_2(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURE, folder, ignore=shutil.ignore_patterns("*.md"))
+    path = folder / "escalation-ops.json"
+    document = json.loads(path.read_text())
+    document["data"]["rules"][1]["recipient"]["id"] = "s-gone"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(
+        app, ["import", "opsgenie", str(folder), "--out", str(tmp_path / "o.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "escalation-ops.json: $.data.rules[1].recipient" in result.output
+    assert "points at schedule 's-gone', which is not in the export" in result.output

@@ -157,3 +157,24 @@ def test_services_own_self_healing_coverage_heals_only_that_service():
     assert (records.service == API).sum() > 0 and (records.service == DB).sum() > 0
     assert auto[records.service == API].all()
     assert not auto[records.service == DB].any()
+
+
+def test_services_own_detection_coverage_prevents_only_that_service():
+    """api's detector sees every incident with a day's lead and fixes it in one business-hours
+    minute: api incidents raised with enough business hours before them are prevented; db has
+    no detection (the scenario's coverage is 0) and none of its incidents is."""
+    from sim.model.records import STATE_PREVENTED
+
+    scenario = two_services(
+        api={"anomaly_detection_coverage": 1.0},
+        automation={
+            "anomaly_detection": {
+                "lead_time_minutes": {"distribution": "fixed", "value": 1440},
+                "fix_time_minutes": {"distribution": "fixed", "value": 1},
+            }
+        },
+    )
+    records = simulate(scenario).records
+    prevented = records.state == STATE_PREVENTED
+    assert prevented[records.service == API].any()
+    assert not prevented[records.service == DB].any()
