@@ -141,8 +141,8 @@ def run(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Run on Dask: a scheduler address (tcp://host:8786), or 'local' for a local "
-            "Dask cluster of --jobs processes (needs: pip install 'oncall-sim\\[dask]'). "
+            help="Run on Dask (needs: pip install 'oncall-sim\\[dask]'): a scheduler address "
+            "(tcp://host:8786), or 'local' for a local Dask cluster of --jobs processes. "
             "Results do not change.",
         ),
     ] = None,
