@@ -46,6 +46,8 @@ class ArrivalTables:
     """(services, 4): cumulative severity shares, P1 first; the last column is 1."""
     horizon_minutes: float
     cascades: CascadeTables | None = None
+    weekly_rate_variance: np.ndarray | None = None
+    """(services,) variance of the gamma factor of each week's rate (None: all Poisson)."""
     """Propagation graph of cascading failures (None: the scenario has no dependencies)."""
 
     def same_process_as(self, other: ArrivalTables) -> bool:
@@ -58,6 +60,11 @@ class ArrivalTables:
             and self.horizon_minutes == other.horizon_minutes
             and np.array_equal(self.cumulative_rate, other.cumulative_rate)
             and np.array_equal(self.severity_cumulative, other.severity_cumulative)
+            and (self.weekly_rate_variance is None) == (other.weekly_rate_variance is None)
+            and (
+                self.weekly_rate_variance is None
+                or np.array_equal(self.weekly_rate_variance, other.weekly_rate_variance)
+            )
         )
 
 
@@ -331,4 +338,9 @@ def _arrival_tables(
         severity_cumulative=np.array(severity_rows),
         horizon_minutes=horizon_minutes,
         cascades=compile_cascades(scenario) if has_dependencies else None,
+        weekly_rate_variance=(
+            np.array([service.weekly_rate_variance for service in scenario.services])
+            if any(service.weekly_rate_variance > 0 for service in scenario.services)
+            else None
+        ),
     )

@@ -30,6 +30,7 @@ from sim.generator.kernels import (
 from sim.generator.streams import (
     STREAM_ALERTS,
     STREAM_EXTRA_ACKS,
+    STREAM_WEEKLY_RATE,
     name_stream_key,
     open_uniforms,
     stream_generator,
@@ -117,14 +118,61 @@ class AlertStream:
         return self.uniforms[:, DECISION_COLUMNS.index(name)]
 
 
-def draw_service(
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def weekly_rate_factors(
     tables: ArrivalTables, root_seed: int, run_index: int, service_index: int
+) -> np.ndarray | None:
+    """Gamma factors (mean 1) of each week's rate of one service in one run, or None.
+
+    Drawn from their own stream keyed by (run, STREAM_WEEKLY_RATE, service name), so a
+    service without ``weekly_rate_variance`` draws nothing and its alerts keep their numbers.
+    """
+    variance = tables.weekly_rate_variance
+    if variance is None or variance[service_index] <= 0:
+        return None
+    name = tables.service_names[service_index]
+    rng = stream_generator(root_seed, run_index, STREAM_WEEKLY_RATE, name_stream_key(name))
+    weeks = int(np.ceil(tables.horizon_minutes / MINUTES_PER_WEEK))
+    shape = 1.0 / float(variance[service_index])
+    return rng.gamma(shape, 1.0 / shape, size=weeks)
+
+
+def run_cumulative_rate(tables: ArrivalTables, root_seed: int, run_index: int) -> np.ndarray:
+    """Cumulative expected alerts of this run: the tables' own unless weekly rates are mixed.
+
+    With a weekly factor g_w, each slot's expected alerts in week w are multiplied by g_w and
+    cumulated again, so the process is Poisson given the factors (drawn exactly as before).
+    """
+    if tables.weekly_rate_variance is None:
+        return tables.cumulative_rate
+    cumulative = tables.cumulative_rate.copy()
+    slots = cumulative.shape[1] - 1
+    week_of_slot = (np.arange(slots) * SLOT_MINUTES) // MINUTES_PER_WEEK
+    for service in range(len(tables.service_names)):
+        factors = weekly_rate_factors(tables, root_seed, run_index, service)
+        if factors is None:
+            continue
+        per_slot = np.diff(tables.cumulative_rate[service]) * factors[week_of_slot]
+        cumulative[service, 1:] = np.cumsum(per_slot)
+    return cumulative
+
+
+def draw_service(
+    tables: ArrivalTables,
+    root_seed: int,
+    run_index: int,
+    service_index: int,
+    cumulative_rate: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One service's draws: sorted points on the integrated-rate axis, per-alert uniforms, and
-    per-alert cascade uniforms (empty without dependencies), in this order from its stream."""
+    per-alert cascade uniforms (empty without dependencies), in this order from its stream.
+    ``cumulative_rate`` is this run's (:func:`run_cumulative_rate`; default: the tables')."""
     name = tables.service_names[service_index]
     rng = stream_generator(root_seed, run_index, STREAM_ALERTS, name_stream_key(name))
-    expected = float(tables.cumulative_rate[service_index, -1])
+    cumulative = tables.cumulative_rate if cumulative_rate is None else cumulative_rate
+    expected = float(cumulative[service_index, -1])
     count = int(rng.poisson(expected))
     points = np.sort(rng.random(count)) * expected
     uniforms = open_uniforms(rng, (count, len(DECISION_COLUMNS)))
@@ -141,8 +189,9 @@ def generate_alert_stream(
     tables: ArrivalTables, root_seed: int, run_index: int, *, use_kernel: bool = True
 ) -> AlertStream:
     """Draw run ``run_index``'s alert stream (use_kernel=False runs the numpy references)."""
+    cumulative = run_cumulative_rate(tables, root_seed, run_index)
     draws = [
-        draw_service(tables, root_seed, run_index, service)
+        draw_service(tables, root_seed, run_index, service, cumulative)
         for service in range(len(tables.service_names))
     ]
     points_per_service = [points for points, _, _ in draws]
@@ -162,12 +211,12 @@ def generate_alert_stream(
         service = np.empty(total, dtype=np.int64)
         severity = np.empty(total, dtype=np.int64)
         invert_and_classify_kernel(
-            tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
+            cumulative, float(SLOT_MINUTES), tables.severity_cumulative,
             points, offsets, severity_uniforms, time, service, severity,
         )  # fmt: skip
     else:
         time, service, severity = invert_and_classify_reference(
-            tables.cumulative_rate, float(SLOT_MINUTES), tables.severity_cumulative,
+            cumulative, float(SLOT_MINUTES), tables.severity_cumulative,
             points, offsets, severity_uniforms,
         )  # fmt: skip
     root = np.arange(len(time), dtype=np.int64)

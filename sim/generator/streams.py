@@ -6,7 +6,9 @@ a stream or a service never shifts the numbers of another:
 * ``STREAM_ALERTS`` (+ the service's name key): arrivals and per-alert decision uniforms;
 * ``STREAM_EXTRA_ACKS``: ack uniforms of the 4th to 8th page of a chain;
 * ``STREAM_LEAVE`` (+ the person's name key): who is on leave in which week;
-* ``STREAM_ENDOGENOUS``: draws that exist only because of model state (fatigue mistakes).
+* ``STREAM_ENDOGENOUS``: draws that exist only because of model state (fatigue mistakes);
+* ``STREAM_WEEKLY_RATE`` (+ the service's name key): gamma factors of each week's rate, only
+  for services with ``weekly_rate_variance`` above 0.
 
 Nothing else in the package creates a random generator; there is no global random state.
 """
@@ -21,6 +23,7 @@ STREAM_ALERTS = 1
 STREAM_ENDOGENOUS = 2
 STREAM_EXTRA_ACKS = 3
 STREAM_LEAVE = 4
+STREAM_WEEKLY_RATE = 5
 
 #: Largest uniform handed out: quantile functions want (0, 1), and ``1 - random()`` is in (0, 1].
 UNIFORM_CEILING = 1.0 - 1e-12

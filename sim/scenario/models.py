@@ -124,6 +124,11 @@ class Service(_Frozen):
     """Hour-of-week shape: a preset name or a 7 x 24 table of relative weights (Monday first)."""
     severity_mix: dict[Severity, Probability] = Field(default_factory=_default_severity_mix)
     """Share of alerts of each severity; must sum to 1."""
+    weekly_rate_variance: float = Field(0.0, ge=0, le=100)
+    """Week-to-week variability of the rate beyond Poisson: each week's rate is
+    ``alerts_per_week`` times a gamma factor of mean 1 and this variance, drawn per run and
+    week, so weekly counts are negative binomial (variance ``m + variance * m^2``). 0 (the
+    default): a Poisson process, no extra draws. ``oncall-sim calibrate`` fits it."""
     depends_on: list[DependencyEntry] = Field(default_factory=list)
     """Services this one depends on: names, or mappings with their own cascade settings."""
     accountable: Name | None = None

@@ -241,6 +241,3 @@ def main(argv: list[str] | None = None) -> None:
         out = {f"system {s}": summarize(df[df["system"] == s], LANL_TZ) for s in top}
     print(json.dumps(out, indent=2))
 
-
-if __name__ == "__main__":
-    main()

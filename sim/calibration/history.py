@@ -1,0 +1,418 @@
+"""Incident histories from files, as one normalised table.
+
+Every reader returns a :class:`History`: one row per incident with the columns
+
+* ``service``, ``team`` (strings; ``team`` is ``""`` when the source does not say);
+* ``started``, ``resolved``, ``acknowledged`` (tz-aware UTC timestamps; ``NaT`` when unknown);
+* ``severity`` (``"P1"``..``"P4"`` or ``None``), ``escalated`` (``True``/``False``/``None``);
+* for PagerDuty exports, ``interruptions_business``/``_off``/``_sleep`` (per incident).
+
+Formats (``read_history(path, fmt)``; ``fmt=None`` detects it from the file):
+
+* ``csv``, the documented generic format: one row per incident, columns ``service``,
+  ``started_at``, ``resolved_at`` (ISO 8601 with a UTC offset; ``resolved_at`` may be empty for
+  an open incident), optional ``severity`` (P1-P4), ``acknowledged_at``, ``team``, ``escalated``
+  (true/false). Any error names the file, line and column.
+* ``pagerduty``: the raw-analytics incident records (``{"data": [...], "time_zone": ...}``) or
+  the plain incident list (``{"incidents": [...]}``) as JSON.
+* ``statuspage``: a status page's incident JSON (statuspage.io ``started_at/resolved_at/impact``
+  or the ``begin/end/severity/service_name`` shape of a public cloud feed), or the flattened
+  GitHub status CSV in ``data/``. One service per page. Zero durations (the page kept one
+  timestamp) and incidents resolved before they started (edited later) keep their start but
+  lose their duration, and the history says how many in its ``notes``.
+* ``lanl``: the LANL HPC failure records in ``data/`` (one service per system, naive
+  America/Denver times, recorded downtime preferred).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FORMATS = ("csv", "pagerduty", "statuspage", "lanl")
+SEVERITY_NAMES = ("P1", "P2", "P3", "P4")
+COLUMNS = ("service", "team", "started", "resolved", "acknowledged", "severity", "escalated")
+_OFFSET = re.compile(r"(Z|[+-]\d\d(:?\d\d)?)$", re.IGNORECASE)
+_STATUSPAGE_IMPACT = {"critical": "P1", "major": "P2", "minor": "P3", "none": "P4"}
+_CLOUD_SEVERITY = {"high": "P1", "medium": "P2", "low": "P3"}
+
+
+class HistoryError(ValueError):
+    """An incident history cannot be read; str() names the file, line or JSON path, and field."""
+
+
+@dataclass(frozen=True)
+class History:
+    """One row per incident (see the module docstring for the columns)."""
+
+    incidents: pd.DataFrame
+    source: str
+    format: str
+    notes: tuple[str, ...] = field(default=())
+    """What the reader did that a user should know (rows whose duration was dropped, ...)."""
+
+    def __len__(self) -> int:
+        return len(self.incidents)
+
+    @property
+    def durations_minutes(self) -> pd.Series:
+        """Start to resolution, in minutes (NaN where unknown)."""
+        frame = self.incidents
+        return (frame["resolved"] - frame["started"]).dt.total_seconds() / 60.0
+
+    def between(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> History:
+        """The incidents that started in ``[start, end)`` (None: open-ended)."""
+        keep = pd.Series(True, index=self.incidents.index)
+        if start is not None:
+            keep &= self.incidents["started"] >= start
+        if end is not None:
+            keep &= self.incidents["started"] < end
+        return History(self.incidents[keep].reset_index(drop=True), self.source, self.format)
+
+
+def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> History:
+    if frame.empty:
+        raise HistoryError(f"{source}: the history has no incidents")
+    for column in COLUMNS:
+        if column in ("resolved", "acknowledged"):
+            values = frame[column] if column in frame else pd.NaT
+            frame[column] = pd.to_datetime(pd.Series(values, index=frame.index), utc=True)
+        elif column not in frame:
+            frame[column] = None
+    frame["team"] = frame["team"].fillna("").astype(str)
+    frame["service"] = frame["service"].astype(str)
+    frame = frame.sort_values("started", kind="stable").reset_index(drop=True)
+    return History(frame, source, fmt, tuple(notes))
+
+
+def detect_format(path: Path) -> str:
+    """Guess a history's format from its first bytes (JSON shape or CSV header)."""
+    head = path.open(encoding="utf-8", errors="replace").read(4096)
+    stripped = head.lstrip()
+    if stripped.startswith(("{", "[")):
+        if '"seconds_to_resolve"' in head or '"incidents"' in head and '"urgency"' in head:
+            return "pagerduty"
+        if '"data"' in head and '"created_at"' in head:
+            return "pagerduty"
+        return "statuspage"
+    header = stripped.splitlines()[0].lower() if stripped else ""
+    names = [name.strip() for name in header.split(",")]
+    if "system" in names and "downtime_minutes" in names:
+        return "lanl"
+    if "service" in names:
+        return "csv"
+    if "impact" in names and "started_at" in names:
+        return "statuspage"
+    return "csv"
+
+
+def read_history(path: str | Path, fmt: str | None = None) -> History:
+    """Read an incident history (see the module docstring); errors are :class:`HistoryError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise HistoryError(f"{path}: no such file")
+    fmt = fmt or detect_format(path)
+    readers = {
+        "csv": read_csv_history,
+        "pagerduty": read_pagerduty,
+        "statuspage": read_statuspage,
+        "lanl": read_lanl,
+    }
+    if fmt not in readers:
+        raise HistoryError(f"{path}: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return readers[fmt](path)
+
+
+# ------------------------------------------------------------------------------------ csv
+
+
+def _parse_instants(raw: pd.Series, source: str, column: str, required: bool) -> pd.Series:
+    """ISO 8601 instants with a UTC offset; the first bad cell raises with its line."""
+    text = raw.astype("string").str.strip()
+    empty = text.isna() | (text == "")
+    for index in text.index[~empty]:
+        if not _OFFSET.search(text[index]):
+            raise HistoryError(
+                f"{source}:{index + 2}: {column}: {text[index]!r} has no UTC offset "
+                "(write e.g. 2024-03-01T09:15:00+01:00 or ...Z)"
+            )
+    parsed = pd.to_datetime(text.where(~empty), utc=True, format="ISO8601", errors="coerce")
+    bad = parsed.isna() & ~empty
+    if bad.any():
+        index = bad.idxmax()
+        raise HistoryError(
+            f"{source}:{index + 2}: {column}: {text[index]!r} is not an ISO 8601 timestamp"
+        )
+    if required and empty.any():
+        raise HistoryError(f"{source}:{empty.idxmax() + 2}: {column}: empty (it is required)")
+    return parsed
+
+
+def _check_order(frame: pd.DataFrame, source: str, later: str, line_of) -> None:
+    wrong = frame[later].notna() & (frame[later] < frame["started"])
+    if wrong.any():
+        index = wrong.idxmax()
+        raise HistoryError(
+            f"{source}:{line_of(index)}: {later}_at {frame.loc[index, later]} is before "
+            f"started_at {frame.loc[index, 'started']}"
+        )
+
+
+def read_csv_history(path: str | Path) -> History:
+    """The documented generic CSV (module docstring); every error names its line and column."""
+    source = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise HistoryError(f"{source}: the history has no incidents (empty file)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise HistoryError(f"{source}: not a readable CSV file ({error})") from None
+    raw.columns = [column.strip() for column in raw.columns]
+    missing = [c for c in ("service", "started_at", "resolved_at") if c not in raw.columns]
+    if missing:
+        raise HistoryError(
+            f"{source}:1: missing column(s) {', '.join(missing)}; the generic format needs "
+            "service, started_at, resolved_at (optional severity, acknowledged_at, team, "
+            "escalated)"
+        )
+    if raw.empty:
+        raise HistoryError(f"{source}: the history has no incidents (only a header)")
+    empty_service = raw["service"].str.strip() == ""
+    if empty_service.any():
+        raise HistoryError(f"{source}:{empty_service.idxmax() + 2}: service: empty")
+    frame = pd.DataFrame({"service": raw["service"].str.strip()})
+    frame["team"] = raw["team"].str.strip() if "team" in raw else ""
+    frame["started"] = _parse_instants(raw["started_at"], source, "started_at", True)
+    frame["resolved"] = _parse_instants(raw["resolved_at"], source, "resolved_at", False)
+    frame["acknowledged"] = (
+        _parse_instants(raw["acknowledged_at"], source, "acknowledged_at", False)
+        if "acknowledged_at" in raw
+        else pd.NaT
+    )
+    for later in ("resolved", "acknowledged"):
+        _check_order(frame, source, later, lambda index: index + 2)
+    frame["severity"] = _csv_severity(raw, source)
+    frame["escalated"] = _csv_escalated(raw, source)
+    notes = []
+    open_incidents = int(frame["resolved"].isna().sum())
+    if open_incidents:
+        notes.append(f"{open_incidents} incident(s) without resolved_at: no duration")
+    return _finish(frame, source, "csv", notes)
+
+
+def _csv_severity(raw: pd.DataFrame, source: str) -> pd.Series:
+    if "severity" not in raw:
+        return pd.Series([None] * len(raw), dtype=object)
+    values = raw["severity"].str.strip().str.upper()
+    bad = (values != "") & ~values.isin(SEVERITY_NAMES)
+    if bad.any():
+        index = bad.idxmax()
+        raise HistoryError(
+            f"{source}:{index + 2}: severity: {raw['severity'][index]!r} is not one of P1-P4"
+        )
+    return values.where(values != "", None).astype(object)
+
+
+def _csv_escalated(raw: pd.DataFrame, source: str) -> pd.Series:
+    if "escalated" not in raw:
+        return pd.Series([None] * len(raw), dtype=object)
+    values = raw["escalated"].str.strip().str.lower()
+    mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+    bad = (values != "") & ~values.isin(list(mapping))
+    if bad.any():
+        index = bad.idxmax()
+        raise HistoryError(
+            f"{source}:{index + 2}: escalated: {raw['escalated'][index]!r} is not true/false"
+        )
+    return values.map(mapping).astype(object).where(values != "", None)
+
+
+# ------------------------------------------------------------------------------ JSON feeds
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise HistoryError(f"{path}: not valid JSON ({error})") from None
+
+
+def _instant(value: object, where: str, zone: str | None) -> pd.Timestamp:
+    """One timestamp of a JSON record; without an offset it is read in ``zone``."""
+    if value is None or value == "":
+        return pd.NaT
+    try:
+        stamp = pd.Timestamp(str(value))
+    except (ValueError, TypeError):
+        raise HistoryError(f"{where}: {value!r} is not a timestamp") from None
+    if stamp.tzinfo is None:
+        if zone is None:
+            raise HistoryError(f"{where}: {value!r} has no UTC offset and the file no time_zone")
+        stamp = stamp.tz_localize(zone, ambiguous=False, nonexistent="shift_forward")
+    return stamp.tz_convert("UTC")
+
+
+def _name(value: object) -> str:
+    if isinstance(value, dict):
+        return str(value.get("summary") or value.get("name") or value.get("id") or "")
+    return "" if value is None else str(value)
+
+
+def _pagerduty_record(record: dict, where: str, zone: str | None) -> dict:
+    started = _instant(record.get("created_at"), f"{where}.created_at", zone)
+    if started is pd.NaT:
+        raise HistoryError(f"{where}.created_at: missing")
+    resolved = _instant(record.get("resolved_at"), f"{where}.resolved_at", zone)
+    if resolved is pd.NaT and record.get("seconds_to_resolve") is not None:
+        resolved = started + pd.Timedelta(seconds=float(record["seconds_to_resolve"]))
+    if resolved is pd.NaT and record.get("status") == "resolved":
+        resolved = _instant(record.get("last_status_change_at"), f"{where}.resolved_at", zone)
+    ack = record.get("seconds_to_first_ack")
+    priority = _name(record.get("priority_name") or record.get("priority")).upper()
+    severity = priority if priority in SEVERITY_NAMES else ("P4" if priority == "P5" else None)
+    teams = record.get("teams") or []
+    row = {
+        "service": _name(record.get("service_name") or record.get("service_id"))
+        or _name(record.get("service")),
+        "team": _name(record.get("team_name") or record.get("team_id"))
+        or (_name(teams[0]) if teams else ""),
+        "started": started,
+        "resolved": resolved,
+        "acknowledged": started + pd.Timedelta(seconds=float(ack)) if ack is not None else pd.NaT,
+        "severity": severity,
+        "escalated": (
+            bool(record["escalation_count"]) if record.get("escalation_count") is not None else None
+        ),
+    }
+    for band in ("business", "off", "sleep"):
+        key = f"{band}_hour_interruptions"
+        row[f"interruptions_{band}"] = record.get(key)
+    if record.get("auto_resolved"):
+        row["escalated"] = False
+    if not row["service"]:
+        raise HistoryError(f"{where}: no service_id, service_name or service")
+    return row
+
+
+def read_pagerduty(path: str | Path) -> History:
+    """PagerDuty raw-analytics incidents (``data``) or the incident list (``incidents``)."""
+    path = Path(path)
+    document = _load_json(path)
+    if isinstance(document, list):
+        records, key, zone = document, "", None
+    elif isinstance(document, dict):
+        key = "data" if "data" in document else "incidents"
+        records = document.get(key)
+        zone = document.get("time_zone")
+    else:
+        records, key, zone = None, "", None
+    if not isinstance(records, list):
+        raise HistoryError(f"{path}: expected a JSON object with a 'data' or 'incidents' list")
+    rows = []
+    for index, record in enumerate(records):
+        where = f"{path}: {key}[{index}]" if key else f"{path}: [{index}]"
+        if not isinstance(record, dict):
+            raise HistoryError(f"{where}: expected an incident object")
+        rows.append(_pagerduty_record(record, where, zone))
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        _check_order(frame, str(path), "resolved", lambda index: f"{key}[{index}]")
+    return _finish(frame, str(path), "pagerduty", [])
+
+
+def _statuspage_record(record: dict, where: str, page: str) -> dict:
+    start_key = next((k for k in ("started_at", "begin", "created_at") if record.get(k)), None)
+    if start_key is None:
+        raise HistoryError(f"{where}: no started_at, begin or created_at")
+    started = _instant(record[start_key], f"{where}.{start_key}", None)
+    end_key = "resolved_at" if "resolved_at" in record else "end"
+    resolved = _instant(record.get(end_key), f"{where}.{end_key}", None)
+    impact = str(record.get("impact") or record.get("severity") or "").lower()
+    severity = _STATUSPAGE_IMPACT.get(impact) or _CLOUD_SEVERITY.get(impact)
+    return {
+        "service": str(record.get("service_name") or page),
+        "team": "",
+        "started": started,
+        "resolved": resolved,
+        "severity": severity,
+    }
+
+
+def _drop_unusable_durations(frame: pd.DataFrame, notes: list[str]) -> None:
+    zero = frame["resolved"] == frame["started"]
+    negative = frame["resolved"] < frame["started"]
+    if zero.any():
+        notes.append(
+            f"{int(zero.sum())} incident(s) with resolved = started (the page kept one "
+            "timestamp): counted for rates, no duration"
+        )
+    if negative.any():
+        notes.append(
+            f"{int(negative.sum())} incident(s) resolved before they started (edited "
+            "later): counted for rates, no duration"
+        )
+    frame.loc[zero | negative, "resolved"] = pd.NaT
+
+
+def read_statuspage(path: str | Path) -> History:
+    """A status page's incidents: JSON (two shapes) or the flattened GitHub status CSV."""
+    path = Path(path)
+    page = path.stem
+    notes: list[str] = []
+    if path.suffix.lower() == ".csv":
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [c for c in ("started_at", "resolved_at") if c not in raw.columns]
+        if missing:
+            raise HistoryError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        frame = pd.DataFrame({"service": page, "team": ""}, index=raw.index)
+        frame["started"] = _parse_instants(raw["started_at"], str(path), "started_at", True)
+        frame["resolved"] = _parse_instants(raw["resolved_at"], str(path), "resolved_at", False)
+        impact = raw["impact"].str.lower() if "impact" in raw else pd.Series("", index=raw.index)
+        frame["severity"] = impact.map(_STATUSPAGE_IMPACT).astype(object)
+        frame["severity"] = frame["severity"].where(frame["severity"].notna(), None)
+    else:
+        document = _load_json(path)
+        records = document.get("incidents") if isinstance(document, dict) else document
+        if not isinstance(records, list):
+            raise HistoryError(f"{path}: expected a list of incidents or {{'incidents': [...]}}")
+        rows = []
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise HistoryError(f"{path}: [{index}]: expected an incident object")
+            rows.append(_statuspage_record(record, f"{path}: [{index}]", page))
+        frame = pd.DataFrame(rows)
+    if not frame.empty:
+        _drop_unusable_durations(frame, notes)
+    return _finish(frame, str(path), "statuspage", notes)
+
+
+def read_lanl(path: str | Path) -> History:
+    """LANL failure records: one service per system, times localised to America/Denver."""
+    from sim.calibration.figures import LANL_TZ, load_lanl_failures
+
+    try:
+        raw = load_lanl_failures(path)
+    except (KeyError, ValueError) as error:
+        raise HistoryError(f"{path}: not a LANL failure file ({error})") from None
+    # Fall-back hours are read as standard time, spring-forward gaps move forward: the LANL
+    # clock is wall time and DST is not recorded.
+    started = raw["started"].dt.tz_localize(
+        LANL_TZ, ambiguous=np.zeros(len(raw), dtype=bool), nonexistent="shift_forward"
+    )
+    frame = pd.DataFrame(
+        {
+            "service": "system-" + raw["system"].astype(str),
+            "team": "lanl",
+            "started": started.dt.tz_convert("UTC"),
+            "severity": None,
+        }
+    )
+    frame["resolved"] = frame["started"] + pd.to_timedelta(raw["duration_minutes"], unit="min")
+    notes: list[str] = []
+    _drop_unusable_durations(frame, notes)
+    return _finish(frame, str(path), "lanl", notes)
