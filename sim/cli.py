@@ -486,5 +486,8 @@ def main() -> None:
     app()
 
 
+import sim.cli_history  # noqa: E402, F401  (registers calibrate, backtest, power)
+
+
 if __name__ == "__main__":
     main()

@@ -42,7 +42,8 @@ class DurationFit:
 
     def spec(self) -> dict[str, float | str]:
         """The scenario's duration spec, e.g. {"distribution": "lognormal", "median": ...}."""
-        return {"distribution": self.family, **{k: round(v, 4) for k, v in self.params.items()}}
+        params = {key: round(float(value), 4) for key, value in self.params.items()}
+        return {"distribution": self.family, **params}
 
     def frozen(self) -> stats.rv_continuous:
         """The fitted ``scipy.stats`` distribution."""

@@ -89,18 +89,17 @@ def _fit_service(
     shares, errors, severity_n = fit_severity_mix(pool["severity"])
     pooled_counts = weekly_counts(pool["started"], settings.time_zone, window)
     dispersion = fit_dispersion(pooled_counts)
-    if source != "own" and dispersion.overdispersed and dispersion.mean_per_week > 0:
-        # The pool's alpha is for the pool's mean; the same index of dispersion D - 1 at this
-        # service's mean is alpha * pool mean / service mean.
-        own_mean = len(own) / weeks
-        scaled = dispersion.alpha * dispersion.mean_per_week / max(own_mean, 1e-9)
+    if source != "own":
+        # A pooled service shares its pool's weekly rate factor variance (a common shock):
+        # its own counts are too few to estimate it.
+        own_counts = weekly_counts(own["started"], settings.time_zone, window)
         dispersion = DispersionFit(
-            weekly_counts(own["started"], settings.time_zone, window),
-            own_mean,
+            own_counts,
+            len(own) / weeks,
             dispersion.dispersion_index,
             dispersion.pvalue,
-            scaled,
-            dispersion.alpha_standard_error * scaled / max(dispersion.alpha, 1e-12),
+            dispersion.alpha,
+            dispersion.alpha_standard_error,
         )
     return ServiceFit(
         name=name,
@@ -117,7 +116,9 @@ def _fit_service(
     )
 
 
-def _durations(history: History, messages: list[str]) -> tuple[tuple, tuple, str]:
+def _durations(
+    history: History, messages: list[str], severity_work_factor: dict[str, float]
+) -> tuple[tuple, tuple, str]:
     frame = history.incidents
     minutes = lambda later, earlier: (  # noqa: E731
         (frame[later] - frame[earlier]).dt.total_seconds() / 60.0
@@ -136,6 +137,11 @@ def _durations(history: History, messages: list[str]) -> tuple[tuple, tuple, str
             "no acknowledgement times: response.ack_delay_minutes is not fitted; work time is "
             "resolved - started, which includes the wait for an acknowledgement"
         )
+    # The schema's work time is for severity factor 1.0: divide each by its severity's factor.
+    factor = frame["severity"].map(severity_work_factor).astype(float).fillna(1.0).to_numpy()
+    if frame["severity"].notna().any():
+        definition += ", divided by the severity work factor"
+    work = work / factor
     usable = np.isfinite(work) & (work > 0)
     if usable.sum() < MIN_DURATIONS:
         messages.append(
@@ -152,9 +158,21 @@ def _durations(history: History, messages: list[str]) -> tuple[tuple, tuple, str
     return tuple(fit_durations(work)), ack_fits, definition
 
 
-def calibrate(history: History, settings: CalibrationSettings | None = None) -> CalibrationResult:
-    """Fit every scenario parameter a history can inform (module docstring)."""
+def calibrate(
+    history: History,
+    settings: CalibrationSettings | None = None,
+    severity_work_factor: dict[str, float] | None = None,
+) -> CalibrationResult:
+    """Fit every scenario parameter a history can inform (module docstring).
+
+    ``severity_work_factor`` is the scenario's ``response.severity_work_factor`` (default: the
+    schema's): work times are fitted for factor 1.0, as the schema defines them.
+    """
     settings = settings or CalibrationSettings()
+    if severity_work_factor is None:
+        from sim.scenario.models import Response
+
+        severity_work_factor = dict(Response().severity_work_factor)
     frame = history.incidents
     if len(frame) < 2:
         raise HistoryError(f"{history.source}: need at least 2 incidents to fit (got {len(frame)})")
@@ -184,7 +202,7 @@ def calibrate(history: History, settings: CalibrationSettings | None = None) -> 
         services.append(fit)
     if all(fit.severity_n == 0 for fit in services):
         messages.append("no severities in the history: severity_mix is not fitted")
-    work, ack, definition = _durations(history, messages)
+    work, ack, definition = _durations(history, messages, severity_work_factor)
     return CalibrationResult(
         services=tuple(services),
         work_time=work,

@@ -63,14 +63,14 @@ def _service_updates(fit: ServiceFit, weeks: float) -> list[tuple[str, object, s
     updates: list[tuple[str, object, str]] = [
         (
             "alerts_per_week",
-            round(fit.alerts_per_week, 4),
+            round(float(fit.alerts_per_week), 4),
             f"fitted: {fit.alerts_per_week:.4g} (s.e. {fit.alerts_per_week_se:.2g}), "
             f"n = {fit.n} incidents over {weeks:.1f} weeks",
         ),
         ("profile", _profile_value(fit), _profile_comment(fit)),
     ]
     if fit.severity_n:
-        shares = {name: round(share, 4) for name, share in fit.severity_mix.items()}
+        shares = {name: round(float(share), 4) for name, share in fit.severity_mix.items()}
         drift = 1.0 - sum(shares.values())
         top = max(shares, key=shares.get)
         shares[top] = round(shares[top] + drift, 4)
@@ -90,7 +90,7 @@ def _service_updates(fit: ServiceFit, weeks: float) -> list[tuple[str, object, s
         )
         if dispersion.overdispersed:
             comment += f"; negative binomial alpha s.e. {dispersion.alpha_standard_error:.2g}"
-        updates.append(("weekly_rate_variance", round(dispersion.alpha, 4), comment))
+        updates.append(("weekly_rate_variance", round(float(dispersion.alpha), 4), comment))
     return updates
 
 

@@ -32,6 +32,8 @@ class BacktestSettings(FrozenModel):
     """Central prediction interval of each KPI and weekly count (0.9: 5%-95%)."""
     pit_bins: int = Field(10, ge=2, le=50)
     """Bins of the PIT histogram."""
+    pit_seed: int = Field(20261202, ge=0)
+    """Seed of the uniform jitter of the randomised PIT of discrete weekly counts."""
 
 
 class PowerSettings(FrozenModel):
