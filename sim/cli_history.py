@@ -17,15 +17,19 @@ from sim.cli import _fail, _load, app, console, errors
 FORMAT_HELP = "History format: csv (generic), pagerduty, statuspage or lanl (default: detected)."
 
 
-def _read(history: Path, fmt: str | None):
+def _read(history: Path, fmt: str | None, services: list[str] | None = None):
     from sim.calibration.history import FORMATS, HistoryError, read_history
 
     if fmt is not None and fmt not in FORMATS:
         raise _fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     try:
-        return read_history(history, fmt)
+        incidents = read_history(history, fmt)
+        return incidents.only(services) if services else incidents
     except HistoryError as error:
         raise _fail(str(error)) from None
+
+
+SERVICE_HELP = "Use only this service's incidents (repeatable; default: every service)."
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -57,6 +61,7 @@ def calibrate(
             "--time-zone", help="Local time of the profile (default: --into's, else UTC)."
         ),
     ] = None,
+    service: Annotated[list[str] | None, typer.Option("--service", help=SERVICE_HELP)] = None,
 ) -> None:
     """Fit rates, hour-of-week profiles, severity mix, weekly dispersion and durations from an
     incident history into a scenario, every value commented with estimate, s.e. and n."""
@@ -69,7 +74,7 @@ def calibrate(
     from sim.scenario.calibration import CalibrationSettings
 
     base = _load(into) if into is not None else None
-    incidents = _read(history, fmt)
+    incidents = _read(history, fmt, service)
     zone = time_zone or (base.horizon.time_zone if base is not None else "UTC")
     try:
         settings = CalibrationSettings(time_zone=zone)
@@ -97,13 +102,26 @@ def calibrate(
         console.print(f"wrote {len(files)} diagnostics files to {report}")
 
 
+KPI_LABELS = {
+    "incidents_per_week": "incidents / week",
+    "weekend_incidents_per_weekend": "weekend incidents / weekend",
+    "sleep_hour_incidents_per_week": "sleep-hour incidents / week",
+    "duration_median_minutes": "duration median (min)",
+    "duration_p90_minutes": "duration p90 (min)",
+    "weekly_count_sd": "weekly count s.d.",
+    "interruptions_business_per_week": "business interruptions / week",
+    "interruptions_off_per_week": "off-hours interruptions / week",
+    "interruptions_sleep_per_week": "sleep interruptions / week",
+}
+
+
 def _backtest_table(result) -> Table:
     table = Table(title=f"held-out {result.start.date()} + {result.weeks} weeks, {result.runs} runs")
     for column in ("KPI", "observed", "sim median", "sim 90% interval", "percentile"):
-        table.add_column(column, justify="left" if column == "KPI" else "right")
+        table.add_column(column, justify="left" if column == "KPI" else "right", no_wrap=True)
     for row in result.table.itertuples():
         table.add_row(
-            row.kpi,
+            KPI_LABELS.get(row.kpi, row.kpi),
             f"{row.observed:.3g}",
             f"{row.sim_median:.3g}",
             f"{row.sim_low:.3g} - {row.sim_high:.3g}",
@@ -126,6 +144,7 @@ def backtest(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the KPI and weekly tables (CSV) here.")
     ] = None,
+    service: Annotated[list[str] | None, typer.Option("--service", help=SERVICE_HELP)] = None,
 ) -> None:
     """Fit on the history before --split, simulate the held-out weeks --runs times, and compare
     what happened with the simulated distribution (per KPI and weekly 90% interval coverage)."""
@@ -135,7 +154,7 @@ def backtest(
     from sim.scenario.calibration import BacktestSettings
 
     _load(scenario_file)
-    incidents = _read(history, fmt)
+    incidents = _read(history, fmt, service)
     split_date = _date(split, "--split")
     since = _date(fit_since, "--fit-since") if fit_since is not None else None
     try:

@@ -130,7 +130,7 @@ def weekly_counts(starts: pd.Series, tz: str, window: pd.Series | None = None) -
     local = pd.DatetimeIndex(starts).tz_convert(tz)
     first = pd.Timestamp(window.min()).tz_convert(tz)
     last = pd.Timestamp(window.max()).tz_convert(tz)
-    monday = (first.normalize() - pd.Timedelta(days=first.dayofweek)).tz_localize(None)
+    monday = (first.normalize() - pd.Timedelta(days=first.day_of_week)).tz_localize(None)
     if first.tz_localize(None) > monday:
         monday += pd.Timedelta(days=7)
     edges = pd.date_range(monday, last.tz_localize(None), freq="7D")

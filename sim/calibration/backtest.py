@@ -69,7 +69,7 @@ def _measures(
     week = (minutes // MINUTES_PER_WEEK).astype(int)
     counts = np.bincount(week, minlength=weeks)[:weeks]
     local = (start.tz_convert("UTC") + pd.to_timedelta(minutes, unit="min")).tz_convert(start.tz)
-    weekend = np.asarray(local.dayofweek >= 5)
+    weekend = np.asarray(local.day_of_week >= 5)
     hour = np.asarray(local.hour)
     sleep = (hour >= SLEEP_HOURS[0]) | (hour < SLEEP_HOURS[1])
     durations = durations_minutes[inside]
@@ -94,7 +94,7 @@ def held_out_window(history: History, split: dt.date, tz: str) -> tuple[pd.Times
             f"{history.source}: --split {split} is outside the history "
             f"({first.tz_convert(tz).date()} to {last.tz_convert(tz).date()})"
         )
-    start = split_at + pd.Timedelta(days=(7 - split_at.dayofweek) % 7)
+    start = split_at + pd.Timedelta(days=(7 - split_at.day_of_week) % 7)
     weeks = int((last - start).total_seconds() // (MINUTES_PER_WEEK * 60))
     if weeks < 2:
         raise HistoryError(

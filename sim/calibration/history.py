@@ -65,6 +65,20 @@ class History:
         frame = self.incidents
         return (frame["resolved"] - frame["started"]).dt.total_seconds() / 60.0
 
+    def only(self, services: list[str]) -> History:
+        """The incidents of the named services (every name must occur in the history)."""
+        known = set(self.incidents["service"])
+        missing = [name for name in services if name not in known]
+        if missing:
+            raise HistoryError(
+                f"{self.source}: no incidents of service(s) {', '.join(missing)}; the history "
+                f"has {', '.join(sorted(known)[:12])}{' ...' if len(known) > 12 else ''}"
+            )
+        keep = self.incidents["service"].isin(services)
+        return History(
+            self.incidents[keep].reset_index(drop=True), self.source, self.format, self.notes
+        )
+
     def between(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> History:
         """The incidents that started in ``[start, end)`` (None: open-ended)."""
         keep = pd.Series(True, index=self.incidents.index)
@@ -84,6 +98,9 @@ def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> His
             frame[column] = pd.to_datetime(pd.Series(values, index=frame.index), utc=True)
         elif column not in frame:
             frame[column] = None
+    for column in ("severity", "escalated"):
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
     frame["team"] = frame["team"].fillna("").astype(str)
     frame["service"] = frame["service"].astype(str)
     frame = frame.sort_values("started", kind="stable").reset_index(drop=True)
@@ -92,7 +109,8 @@ def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> His
 
 def detect_format(path: Path) -> str:
     """Guess a history's format from its first bytes (JSON shape or CSV header)."""
-    head = path.open(encoding="utf-8", errors="replace").read(4096)
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        head = handle.read(4096)
     stripped = head.lstrip()
     if stripped.startswith(("{", "[")):
         if '"seconds_to_resolve"' in head or '"incidents"' in head and '"urgency"' in head:

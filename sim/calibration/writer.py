@@ -94,6 +94,24 @@ def _service_updates(fit: ServiceFit, weeks: float) -> list[tuple[str, object, s
     return updates
 
 
+def schema_valid_fits(fits: tuple[DurationFit, ...]) -> tuple[DurationFit, ...]:
+    """The fits whose parameters the scenario schema accepts, in AIC order (e.g. a Weibull
+    shape above 50 for near-constant durations is left out)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from sim.distributions import DurationSpec
+
+    adapter = TypeAdapter(DurationSpec)
+    valid = []
+    for fit in fits:
+        try:
+            adapter.validate_python(fit.spec())
+        except ValidationError:
+            continue
+        valid.append(fit)
+    return tuple(valid)
+
+
 def _duration_comment(fits: tuple[DurationFit, ...], definition: str) -> str:
     best = fits[0]
     estimates = ", ".join(
@@ -159,20 +177,20 @@ def apply_calibration(document: CommentedMap, result: CalibrationResult) -> list
     if untouched:
         notes.append(f"not in the history, left as they were: {', '.join(untouched)}")
     response = document.setdefault("response", CommentedMap())
-    if result.work_time:
-        _set(
-            response,
-            "work_time_minutes",
-            CommentedMap(result.work_time[0].spec()),
-            _duration_comment(result.work_time, result.work_time_definition),
-        )
-    if result.ack_delay:
-        _set(
-            response,
-            "ack_delay_minutes",
-            CommentedMap(result.ack_delay[0].spec()),
-            _duration_comment(result.ack_delay, "acknowledged - started"),
-        )
+    for key, fits, definition in (
+        ("work_time_minutes", result.work_time, result.work_time_definition),
+        ("ack_delay_minutes", result.ack_delay, "acknowledged - started"),
+    ):
+        valid = schema_valid_fits(fits)
+        if fits and not valid:
+            notes.append(f"response.{key}: no fitted family is within the schema's bounds")
+        elif valid and valid[0] is not fits[0]:
+            notes.append(
+                f"response.{key}: best family {fits[0].family} is outside the schema's bounds; "
+                f"using {valid[0].family}"
+            )
+        if valid:
+            _set(response, key, CommentedMap(valid[0].spec()), _duration_comment(valid, definition))
     return notes
 
 
