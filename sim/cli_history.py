@@ -215,6 +215,6 @@ def power(
     console.print(
         f"{100 * settings.power:.0f}% power, {100 * settings.alpha:.0f}% two-sided significance; "
         "weekend escalations: quasi-Poisson rate test (closed form: statsmodels "
-        "power_poisson_ratio_2indep with the simulated dispersion); MTTR: Welch t-test of "
-        "incident durations."
+        "power_poisson_ratio_2indep with the simulated dispersion); MTTR: z-test of mean "
+        "durations, variance cluster-robust by week (closed form: independent incidents)."
     )
