@@ -488,6 +488,5 @@ def main() -> None:
 
 import sim.cli_history  # noqa: E402, F401  (registers calibrate, backtest, power)
 
-
 if __name__ == "__main__":
     main()

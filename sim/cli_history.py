@@ -116,7 +116,9 @@ KPI_LABELS = {
 
 
 def _backtest_table(result) -> Table:
-    table = Table(title=f"held-out {result.start.date()} + {result.weeks} weeks, {result.runs} runs")
+    table = Table(
+        title=f"held-out {result.start.date()} + {result.weeks} weeks, {result.runs} runs"
+    )
     for column in ("KPI", "observed", "sim median", "sim 90% interval", "percentile"):
         table.add_column(column, justify="left" if column == "KPI" else "right", no_wrap=True)
     for row in result.table.itertuples():
@@ -170,9 +172,10 @@ def backtest(
         f"weekly 90% interval coverage: {result.coverage:.3f} over {result.weeks} weeks "
         f"(binomial s.e. {result.coverage_standard_error:.3f}; expected 0.90)"
     )
-    console.print("PIT histogram (10 bins, uniform if right): " + " ".join(
-        str(count) for count in result.pit_histogram
-    ))  # fmt: skip
+    console.print(
+        "PIT histogram (10 bins, uniform if right): "
+        + " ".join(str(count) for count in result.pit_histogram)
+    )
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         result.table.to_csv(out / "kpis.csv", index=False)

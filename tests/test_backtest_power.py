@@ -43,9 +43,12 @@ def github() -> History:
 
 def test_github_backtest_2016_covers_90_percent_of_weeks(github) -> None:
     result = backtest(
-        EXAMPLES / "github-status-base.yaml", github, dt.date(2016, 1, 1),
-        BacktestSettings(runs=100), fit_since=dt.date(2014, 1, 1),
-    )  # fmt: skip
+        EXAMPLES / "github-status-base.yaml",
+        github,
+        dt.date(2016, 1, 1),
+        BacktestSettings(runs=100),
+        fit_since=dt.date(2014, 1, 1),
+    )
     assert (str(result.start.date()), result.weeks) == ("2016-01-04", 404)
     assert result.coverage == pytest.approx(0.928, abs=0.001)  # s.e. 0.015
     _within_binomial_band(result)
@@ -66,11 +69,17 @@ def test_github_backtest_2021_misses_the_rising_rate_and_shows_it(github) -> Non
     # Fit on 2019-2020, test on 2021-2023: GitHub's incident rate doubled, which a stationary
     # model cannot follow. The miss is visible in the KPI table and the PIT histogram.
     result = backtest(
-        EXAMPLES / "github-status-base.yaml", github, dt.date(2021, 1, 1),
-        BacktestSettings(runs=100), fit_since=dt.date(2019, 1, 1),
-    )  # fmt: skip
+        EXAMPLES / "github-status-base.yaml",
+        github,
+        dt.date(2021, 1, 1),
+        BacktestSettings(runs=100),
+        fit_since=dt.date(2019, 1, 1),
+    )
     table = result.table.set_index("kpi")
-    assert table.loc["incidents_per_week", "observed"] > 2 * table.loc["incidents_per_week", "sim_median"]
+    assert (
+        table.loc["incidents_per_week", "observed"]
+        > 2 * table.loc["incidents_per_week", "sim_median"]
+    )
     assert table.loc["incidents_per_week", "percentile"] == 1.0
     assert result.coverage < 0.90 - 3 * result.coverage_standard_error  # 0.755, s.e. 0.025
     top_bin_share = result.pit_histogram[-1] / result.pit_histogram.sum()
@@ -80,9 +89,12 @@ def test_github_backtest_2021_misses_the_rising_rate_and_shows_it(github) -> Non
 def test_lanl_backtest_systems_18_19_covers_90_percent_of_weeks() -> None:
     lanl = read_history(DATA / "lanl-failures-1996-2005.csv").only(["system-18", "system-19"])
     result = backtest(
-        EXAMPLES / "lanl-18-19-base.yaml", lanl, dt.date(2004, 7, 1),
-        BacktestSettings(runs=60), fit_since=dt.date(2003, 1, 1),
-    )  # fmt: skip
+        EXAMPLES / "lanl-18-19-base.yaml",
+        lanl,
+        dt.date(2004, 7, 1),
+        BacktestSettings(runs=60),
+        fit_since=dt.date(2003, 1, 1),
+    )
     assert (str(result.start.date()), result.weeks) == ("2004-07-05", 61)
     _within_binomial_band(result)
     table = result.table.set_index("kpi")
@@ -96,12 +108,20 @@ def test_backtest_command_prints_table_and_coverage(tmp_path) -> None:
     result = CliRunner().invoke(
         app,
         [
-            "backtest", str(EXAMPLES / "github-status-base.yaml"),
-            "--history", str(DATA / "github-status-incidents.csv"),
-            "--split", "2016-01-01", "--fit-since", "2014-01-01", "--runs", "20",
-            "--out", str(tmp_path),
+            "backtest",
+            str(EXAMPLES / "github-status-base.yaml"),
+            "--history",
+            str(DATA / "github-status-incidents.csv"),
+            "--split",
+            "2016-01-01",
+            "--fit-since",
+            "2014-01-01",
+            "--runs",
+            "20",
+            "--out",
+            str(tmp_path),
         ],
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     assert "weekly 90% interval coverage:" in result.output
     output = " ".join(result.output.split())

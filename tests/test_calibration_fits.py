@@ -140,9 +140,11 @@ def test_github_fit_matches_independent_figures(github_raw, github_fit) -> None:
     assert github_fit.exposure_weeks == pytest.approx(weeks)  # 712.69
     assert service.n == 1282
     assert service.alerts_per_week == pytest.approx(1282 / weeks)  # 1.799 a week
-    shares = github_raw["impact"].map(
-        {"critical": "P1", "major": "P2", "minor": "P3", "none": "P4"}
-    ).value_counts(normalize=True)
+    shares = (
+        github_raw["impact"]
+        .map({"critical": "P1", "major": "P2", "minor": "P3", "none": "P4"})
+        .value_counts(normalize=True)
+    )
     for name in ("P1", "P2", "P3", "P4"):
         assert service.severity_mix[name] == pytest.approx(shares[name])
     counts = _full_week_counts(github_raw["started"].dt.tz_convert(LA))

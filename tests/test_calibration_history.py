@@ -69,9 +69,15 @@ def test_generic_csv_is_normalised_to_utc_with_all_columns(tmp_path: Path) -> No
             ["db,s,2024-13-45T10:00:00Z,,2024-03-01T11:00:00Z,,"],
             "history.csv:2: started_at: '2024-13-45T10:00:00Z' is not an ISO 8601 timestamp",
         ),
-        (["db,s,2024-03-01T10:00:00,,,,"], "history.csv:2: started_at: '2024-03-01T10:00:00' has no UTC offset"),
+        (
+            ["db,s,2024-03-01T10:00:00,,,,"],
+            "history.csv:2: started_at: '2024-03-01T10:00:00' has no UTC offset",
+        ),
         (["db,s,2024-03-01T10:00:00Z,,,P7,"], "history.csv:2: severity: 'P7' is not one of P1-P4"),
-        (["db,s,2024-03-01T10:00:00Z,,,,maybe"], "history.csv:2: escalated: 'maybe' is not true/false"),
+        (
+            ["db,s,2024-03-01T10:00:00Z,,,,maybe"],
+            "history.csv:2: escalated: 'maybe' is not true/false",
+        ),
     ],
 )
 def test_bad_generic_csv_names_file_line_and_field(
@@ -118,15 +124,20 @@ def test_service_with_two_incidents_is_pooled_and_says_so(tmp_path: Path) -> Non
     assert result.exposure_weeks == pytest.approx(17.0)  # 2024-01-01 10:00 to 2024-04-29 10:00
     assert dns.alerts_per_week == pytest.approx(2 / 17)
     assert any(
-        message.startswith("service dns: 2 incident(s) (< 30): profile, severity mix and weekly "
-                           "dispersion pooled from team apps")
+        message.startswith(
+            "service dns: 2 incident(s) (< 30): profile, severity mix and weekly "
+            "dispersion pooled from team apps"
+        )
         for message in result.messages
     )
     out = tmp_path / "fitted.yaml"
     cli = _cli("calibrate", str(path), "--out", str(out))
     assert cli.exit_code == 0, cli.output
     assert "pooled from team apps" in cli.output
-    assert "alerts_per_week: 0.1176  # fitted: 0.1176 (s.e. 0.083), n = 2 incidents over 17.0 weeks" in out.read_text()
+    assert (
+        "alerts_per_week: 0.1176  # fitted: 0.1176 (s.e. 0.083), n = 2 incidents over 17.0 weeks"
+        in out.read_text()
+    )
 
 
 def test_split_outside_history_and_bad_dates_exit_2(tmp_path: Path) -> None:
@@ -208,11 +219,19 @@ def test_pagerduty_raw_analytics_and_incident_list(tmp_path: Path) -> None:
 
 def test_statuspage_json_shapes(tmp_path: Path) -> None:
     cloud = [
-        {"begin": "2024-01-05T10:00:00+00:00", "end": "2024-01-05T12:00:00+00:00",
-         "severity": "high", "service_name": "Compute Engine"},
-        {"begin": "2024-01-06T10:00:00+00:00", "end": "2024-01-06T09:00:00+00:00",
-         "severity": "low", "service_name": "Cloud Storage"},
-    ]  # fmt: skip
+        {
+            "begin": "2024-01-05T10:00:00+00:00",
+            "end": "2024-01-05T12:00:00+00:00",
+            "severity": "high",
+            "service_name": "Compute Engine",
+        },
+        {
+            "begin": "2024-01-06T10:00:00+00:00",
+            "end": "2024-01-06T09:00:00+00:00",
+            "severity": "low",
+            "service_name": "Cloud Storage",
+        },
+    ]
     path = tmp_path / "cloud.json"
     path.write_text(json.dumps(cloud), encoding="utf-8")
     history = read_history(path)
@@ -230,8 +249,7 @@ def test_real_histories_are_detected_and_keep_their_quirks_visible() -> None:
     assert github.notes == (
         "836 incident(s) with resolved = started (the page kept one timestamp): counted for "
         "rates, no duration",
-        "3 incident(s) resolved before they started (edited later): counted for rates, no "
-        "duration",
+        "3 incident(s) resolved before they started (edited later): counted for rates, no duration",
     )
     assert int(github.durations_minutes.notna().sum()) == 443
     lanl = read_history(DATA / "lanl-failures-1996-2005.csv")

@@ -20,9 +20,12 @@ def _compiled(variance: float, weeks: int = 4, **extra):
         {"name": "cache", "team": "infra", "alerts_per_week": 5},
     ]
     return compile_scenario(
-        small_scenario(services=services, horizon={"weeks": weeks, "seed": 3, "time_zone": "UTC",
-                                                   "start_date": "2026-01-05"}, **extra)
-    )  # fmt: skip
+        small_scenario(
+            services=services,
+            horizon={"weeks": weeks, "seed": 3, "time_zone": "UTC", "start_date": "2026-01-05"},
+            **extra,
+        )
+    )
 
 
 def test_default_draws_no_factors_and_keeps_the_cumulative_rate():

@@ -3,7 +3,8 @@
 * :mod:`~sim.calibration.figures`: the figures scenario headers cite (repair-time medians,
   burstiness, weekend and business-hours ratios) from the CSVs in ``data/``;
   ``python -m sim.calibration data/<file>.csv`` prints them.
-* :mod:`~sim.calibration.history`: readers (generic CSV, PagerDuty, status page, LANL) into one
+* :mod:`~sim.calibration.history` and :mod:`~sim.calibration.feeds`: readers (generic CSV,
+  PagerDuty, status page, LANL) into one
   normalised incident table.
 * :mod:`~sim.calibration.arrivals`, :mod:`~sim.calibration.durations`,
   :mod:`~sim.calibration.fit`: the fits (rates, hour-of-week profile, severity mix, weekly

@@ -105,7 +105,9 @@ def fit_profile(
         shape = weights * exposure
         return shape * total / shape.sum()
 
-    aic = {"custom": -2 * _poisson_log_likelihood(counts, means_of(smoothed)) + 2 * 168 / (2 * h + 1)}
+    aic = {
+        "custom": -2 * _poisson_log_likelihood(counts, means_of(smoothed)) + 2 * 168 / (2 * h + 1)
+    }
     for name, table in PRESETS.items():
         aic[name] = -2 * _poisson_log_likelihood(counts, means_of(table.ravel())) + 2
     best_preset = min(PRESETS, key=lambda name: aic[name])

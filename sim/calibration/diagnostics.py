@@ -132,7 +132,9 @@ def _weekly_figure(fit: ServiceFit, path: Path) -> None:
         axis.axhline(nb_high, ls="--", lw=0.8, color="C1", label="90% negative binomial")
     axis.set_xlabel("week")
     axis.set_ylabel("incidents")
-    axis.set_title(f"{fit.name}: weekly counts, dispersion index {fit.dispersion.dispersion_index:.2f}")
+    axis.set_title(
+        f"{fit.name}: weekly counts, dispersion index {fit.dispersion.dispersion_index:.2f}"
+    )
     axis.legend(loc="upper left", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
@@ -156,11 +158,14 @@ def write_report(result: CalibrationResult, history: History, folder: Path) -> l
         table.to_csv(folder / name, index=False)
         written.append(folder / name)
     summary = folder / "summary.md"
+    no_durations = "none"
     summary.write_text(
         f"# Calibration of {Path(result.source).name}\n\n"
         f"{result.first} to {result.last} ({result.exposure_weeks:.1f} weeks), profile in "
-        f"{result.settings.time_zone}.\n\n## Services\n\n```\n{services.to_string(index=False)}\n```\n\n"
-        f"## Durations\n\n```\n{durations.to_string(index=False) if len(durations) else 'none'}\n```\n\n"
+        f"{result.settings.time_zone}.\n\n"
+        f"## Services\n\n```\n{services.to_string(index=False)}\n```\n\n"
+        "## Durations\n\n```\n"
+        f"{durations.to_string(index=False) if len(durations) else no_durations}\n```\n\n"
         "## Notes\n\n" + "".join(f"- {message}\n" for message in result.messages),
         encoding="utf-8",
     )
@@ -181,7 +186,11 @@ def write_report(result: CalibrationResult, history: History, folder: Path) -> l
         _qq_figure(result.work_time, work, "work time", folder / "qq-work-time.png")
         written.append(folder / "qq-work-time.png")
     if result.ack_delay:
-        _qq_figure(result.ack_delay, minutes("acknowledged", "started"), "ack delay",
-                   folder / "qq-ack-delay.png")  # fmt: skip
+        _qq_figure(
+            result.ack_delay,
+            minutes("acknowledged", "started"),
+            "ack delay",
+            folder / "qq-ack-delay.png",
+        )
         written.append(folder / "qq-ack-delay.png")
     return written

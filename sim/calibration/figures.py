@@ -240,4 +240,3 @@ def main(argv: list[str] | None = None) -> None:
         top = df["system"].value_counts().index[:3]
         out = {f"system {s}": summarize(df[df["system"] == s], LANL_TZ) for s in top}
     print(json.dumps(out, indent=2))
-

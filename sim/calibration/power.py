@@ -126,9 +126,15 @@ def closed_form_power(
     """Power of the two-sample Poisson rate test with ``weeks`` per arm (statsmodels
     ``power_poisson_ratio_2indep``, two-sided, variance inflated by ``dispersion``)."""
     result = power_poisson_ratio_2indep(
-        rate_variant, rate_baseline, weeks, value=1, alpha=alpha, dispersion=dispersion,
-        alternative="two-sided", return_results=True,
-    )  # fmt: skip
+        rate_variant,
+        rate_baseline,
+        weeks,
+        value=1,
+        alpha=alpha,
+        dispersion=dispersion,
+        alternative="two-sided",
+        return_results=True,
+    )
     return float(result.power)
 
 
@@ -221,7 +227,9 @@ def _first_reaching(curve: dict[int, float], target: float) -> int | None:
     return next((weeks for weeks, power in curve.items() if power >= target), None)
 
 
-def power_analysis(scenario, variant: str, settings: PowerSettings | None = None) -> list[PowerResult]:
+def power_analysis(
+    scenario, variant: str, settings: PowerSettings | None = None
+) -> list[PowerResult]:
     """Weeks of unpaired observation to detect the variant on weekend escalations and MTTR."""
     settings = settings or PowerSettings()
     baseline, changed = simulate_week_pools(scenario, variant, settings.runs)
@@ -233,18 +241,26 @@ def power_analysis(scenario, variant: str, settings: PowerSettings | None = None
     curve = {}
     for weeks in grid:
         curve[weeks] = rate_test_power(
-            baseline.weekend_escalations, changed.weekend_escalations, weeks, dispersion, rng,
+            baseline.weekend_escalations,
+            changed.weekend_escalations,
+            weeks,
+            dispersion,
+            rng,
             settings,
-        )  # fmt: skip
+        )
         if curve[weeks] >= min(0.99, settings.power + 0.15):
             break
     results = [
         PowerResult(
-            "weekend_escalations_per_week", rate0, rate1, dispersion,
+            "weekend_escalations_per_week",
+            rate0,
+            rate1,
+            dispersion,
             _first_reaching(curve, settings.power),
-            closed_form_weeks(rate0, rate1, dispersion, settings), curve,
+            closed_form_weeks(rate0, rate1, dispersion, settings),
+            curve,
             baseline.incidents_per_week,
-        )  # fmt: skip
+        )
     ]
     mean0 = float(np.mean(np.concatenate(baseline.durations)))
     mean1 = float(np.mean(np.concatenate(changed.durations)))
@@ -255,10 +271,14 @@ def power_analysis(scenario, variant: str, settings: PowerSettings | None = None
             break
     results.append(
         PowerResult(
-            "mttr_mean_minutes", mean0, mean1, float("nan"),
+            "mttr_mean_minutes",
+            mean0,
+            mean1,
+            float("nan"),
             _first_reaching(mttr_curve, settings.power),
-            mttr_closed_form_weeks(baseline, changed, settings), mttr_curve,
+            mttr_closed_form_weeks(baseline, changed, settings),
+            mttr_curve,
             baseline.incidents_per_week,
-        )  # fmt: skip
+        )
     )
     return results
