@@ -85,11 +85,14 @@ def _service_updates(fit: ServiceFit, weeks: float) -> list[tuple[str, object, s
     dispersion = fit.dispersion
     if dispersion.weekly_counts.size >= 4 and dispersion.mean_per_week > 0:
         comment = (
-            f"fitted: dispersion index {dispersion.dispersion_index:.2f} over "
-            f"{dispersion.weekly_counts.size} weeks (Poisson p = {dispersion.pvalue:.2g})"
+            f"fitted: dispersion index {dispersion.dispersion_index:.2f}, n = "
+            f"{dispersion.weekly_counts.size} weeks (Poisson p = {dispersion.pvalue:.2g}"
+            f"{'' if fit.pooled_from == 'own' else ', ' + fit.pooled_from})"
         )
         if dispersion.overdispersed:
             comment += f"; negative binomial alpha s.e. {dispersion.alpha_standard_error:.2g}"
+        else:
+            comment += "; Poisson not rejected at 5%: 0"
         updates.append(("weekly_rate_variance", round(float(dispersion.alpha), 4), comment))
     return updates
 
