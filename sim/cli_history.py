@@ -212,7 +212,11 @@ def power(
             f"{result.variant_mean:.3g}",
             f"{100 * change:+.1f}%",
             str(result.weeks_needed) if result.weeks_needed else f"> {settings.max_weeks}",
-            str(result.closed_form_weeks) if result.closed_form_weeks else "-",
+            str(result.closed_form_weeks)
+            if result.closed_form_weeks
+            else (
+                "-" if result.baseline_mean == result.variant_mean else f"> {settings.max_weeks}"
+            ),
         )
     console.print(table)
     console.print(
