@@ -8,6 +8,8 @@ The library API mirrors the command line::
     result.compare()                      # paired comparison, one row per KPI and variant
 
 ``simulate`` runs a single run of one variant (with an optional event trace).
+``read_history``, ``calibrate``, ``backtest`` and ``power_analysis`` are the library side of
+``oncall-sim calibrate``, ``backtest`` and ``power``.
 
 The names below load on first use, so ``oncall-sim --help`` stays fast and importing ``sim``
 neither imports nor compiles the numba kernels.
@@ -19,6 +21,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _PUBLIC = {
+    "backtest": "sim.calibration.backtest",
+    "calibrate": "sim.calibration",
+    "power_analysis": "sim.calibration.power",
+    "read_history": "sim.calibration",
     "ExperimentResult": "sim.experiment",
     "SingleRun": "sim.experiment",
     "run_experiment": "sim.experiment",
@@ -40,9 +46,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SingleRun",
+    "backtest",
+    "calibrate",
     "compare",
     "compare_paired",
     "load_scenario",
+    "power_analysis",
+    "read_history",
     "resolve_variant",
     "run_experiment",
     "simulate",
@@ -50,6 +60,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from sim.calibration import calibrate, read_history
+    from sim.calibration.backtest import backtest
+    from sim.calibration.power import power_analysis
     from sim.experiment import ExperimentResult, SingleRun, run_experiment, simulate
     from sim.metrics import KPI_DESCRIPTIONS, KPIS
     from sim.scenario import Scenario, ScenarioError, load_scenario, resolve_variant, with_overrides

@@ -144,7 +144,8 @@ def backtest(
         typer.Option("--fit-since", help="Fit only on incidents from this date to the split."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the KPI and weekly tables (CSV) here.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write the KPI and weekly tables and figures here."),
     ] = None,
     service: Annotated[list[str] | None, typer.Option("--service", help=SERVICE_HELP)] = None,
 ) -> None:
@@ -180,7 +181,10 @@ def backtest(
         out.mkdir(parents=True, exist_ok=True)
         result.table.to_csv(out / "kpis.csv", index=False)
         result.weekly.to_csv(out / "weekly.csv", index=False)
-        console.print(f"wrote {out / 'kpis.csv'} and {out / 'weekly.csv'}")
+        from sim.calibration.backtest import write_backtest_figures
+
+        write_backtest_figures(result, out)
+        console.print(f"wrote kpis.csv, weekly.csv, weekly.png and pit.png to {out}")
 
 
 @app.command()

@@ -126,7 +126,8 @@ def test_backtest_command_prints_table_and_coverage(tmp_path) -> None:
     assert "weekly 90% interval coverage:" in result.output
     output = " ".join(result.output.split())
     assert "over 404 weeks (binomial s.e. 0.015; expected 0.90)" in output
-    assert (tmp_path / "kpis.csv").exists() and (tmp_path / "weekly.csv").exists()
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["kpis.csv", "pit.png", "weekly.csv", "weekly.png"]
 
 
 # --- power ----------------------------------------------------------------------------------
@@ -193,3 +194,47 @@ def test_mttr_is_nearly_undetectable_with_300_incidents(pools) -> None:
     durations = np.concatenate(baseline.durations)
     cv = durations.std() / durations.mean()
     assert cv > 1  # the skew that makes it so
+
+
+def test_pagerduty_backtest_compares_interruptions_per_band(tmp_path) -> None:
+    """A PagerDuty export carries per-incident interruptions by band: the back-test sets the
+    observed weekly totals against the simulated pages per band."""
+    import json
+
+    rng = np.random.default_rng(4)
+    start = np.datetime64("2025-01-06T00:00")
+    minutes = np.sort(rng.random(400)) * 40 * 7 * 1440  # 10 a week for 40 weeks
+    records = [
+        {
+            "created_at": f"{start + np.timedelta64(int(m), 'm')}Z",
+            "seconds_to_first_ack": 240,
+            "seconds_to_resolve": 3600,
+            "service_name": "db",
+            "team_name": "infra",
+            "priority_name": "P3",
+            "business_hour_interruptions": 1,
+            "off_hour_interruptions": 0,
+            "sleep_hour_interruptions": 1,
+        }
+        for m in minutes
+    ]
+    history_path = tmp_path / "pd.json"
+    history_path.write_text(json.dumps({"time_zone": "UTC", "data": records}), encoding="utf-8")
+    scenario_path = tmp_path / "base.yaml"
+    scenario_path.write_text(
+        "name: pd\nservices:\n  - {name: db, team: infra, alerts_per_week: 1}\n"
+        "teams:\n  - {name: infra, engineers: 4}\n",
+        encoding="utf-8",
+    )
+    history = read_history(history_path)
+    result = backtest(scenario_path, history, dt.date(2025, 7, 1), BacktestSettings(runs=20))
+    table = result.table.set_index("kpi")
+    weeks = result.weeks
+    starts = history.incidents["started"]
+    held = (
+        (starts >= result.start) & (starts < result.start + np.timedelta64(weeks * 7, "D"))
+    ).sum()
+    for band, per_incident in (("business", 1), ("off", 0), ("sleep", 1)):
+        row = table.loc[f"interruptions_{band}_per_week"]
+        assert row["observed"] == pytest.approx(held * per_incident / weeks)
+        assert np.isfinite(row["sim_median"])

@@ -252,3 +252,44 @@ def backtest(
         runs=settings.runs,
         fit=fit,
     )
+
+
+def write_backtest_figures(result: BacktestResult, folder: Path) -> list[Path]:
+    """``weekly.png`` (observed weekly counts inside their 90% prediction intervals) and
+    ``pit.png`` (the PIT histogram against the uniform line) into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    weekly = result.weekly
+    figure, axis = plt.subplots(figsize=(10, 3.2))
+    weeks = np.arange(len(weekly))
+    axis.fill_between(
+        weeks, weekly["low"], weekly["high"], step="mid", alpha=0.25, label="simulated 90% interval"
+    )
+    missed = ~weekly["covered"].to_numpy()
+    axis.plot(weeks, weekly["observed"], lw=0.7, color="0.2", label="observed")
+    axis.plot(weeks[missed], weekly["observed"][missed], "o", ms=3, color="C3", label="outside")
+    axis.set_xlabel(f"week from {result.start.date()}")
+    axis.set_ylabel("incidents")
+    axis.set_title(
+        f"weekly counts: coverage {result.coverage:.3f} (s.e. "
+        f"{result.coverage_standard_error:.3f}) over {result.weeks} weeks"
+    )
+    axis.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "weekly.png", dpi=110)
+    plt.close(figure)
+    figure, axis = plt.subplots(figsize=(4.5, 3.2))
+    bins = len(result.pit_histogram)
+    axis.bar((np.arange(bins) + 0.5) / bins, result.pit_histogram, width=1 / bins, alpha=0.7)
+    axis.axhline(result.weeks / bins, color="0.3", lw=0.8, ls="--", label="uniform")
+    axis.set_xlabel("PIT of the weekly count")
+    axis.set_ylabel("weeks")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "pit.png", dpi=110)
+    plt.close(figure)
+    return [folder / "weekly.png", folder / "pit.png"]

@@ -103,7 +103,7 @@ def _qq_figure(fits, durations: np.ndarray, title: str, path: Path) -> None:
     data = np.sort(durations[np.isfinite(durations) & (durations > 0)])
     probabilities = (np.arange(1, len(data) + 1) - 0.5) / len(data)
     figure, axis = plt.subplots(figsize=(4.5, 4.5))
-    for fit in fits[:2]:
+    for fit in [fit for fit in fits if fit.family != "fixed"][:2]:
         axis.loglog(fit.frozen().ppf(probabilities), data, ".", ms=3, label=fit.family)
     limits = [data.min(), data.max()]
     axis.plot(limits, limits, color="0.3", lw=0.8)

@@ -57,8 +57,9 @@ class SplicedLognormalPareto:
     def ppf(self, q: np.ndarray) -> np.ndarray:
         q = np.asarray(q, dtype=float)
         excess = self.tail.ppf(np.clip((q - self.share) / (1 - self.share), 0, 1))
-        return np.where(q <= self.share, self.body.ppf(np.minimum(q, self.share)),
-                        self.threshold + excess)  # fmt: skip
+        return np.where(
+            q <= self.share, self.body.ppf(np.minimum(q, self.share)), self.threshold + excess
+        )
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,12 @@ def _spliced_mle(data: np.ndarray) -> dict[str, float]:
     # scipy's CensoredData fit stopped far from the optimum in our tests; two parameters on
     # the log scale are quick to optimise directly (the log terms of x drop out).
     start = np.array([np.log(data).mean(), np.log(np.log(data).std())])
-    result = optimize.minimize(negative_log_likelihood, start, method="Nelder-Mead",
-                               options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 2000})  # fmt: skip
+    result = optimize.minimize(
+        negative_log_likelihood,
+        start,
+        method="Nelder-Mead",
+        options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 2000},
+    )
     median, sigma = float(np.exp(result.x[0])), float(np.exp(result.x[1]))
     shape, _, scale = stats.genpareto.fit(above - threshold, floc=0)
     return {
@@ -208,13 +213,37 @@ def fit_family(family: str, durations_minutes: np.ndarray) -> DurationFit:
 
 def fit_durations(durations_minutes: np.ndarray) -> list[DurationFit]:
     """Every supported family fitted, best (lowest AIC) first (the spliced tail family only
-    with at least ``MIN_TAIL_DURATIONS`` durations above its threshold)."""
+    with at least ``MIN_TAIL_DURATIONS`` durations above its threshold). A family whose
+    optimiser fails on these data is left out; durations that are all equal (a tool that
+    records one fixed value) are a ``fixed`` duration."""
     data = positive_durations(durations_minutes)
+    if data.size >= MIN_DURATIONS and np.ptp(data) == 0:
+        value = float(data[0])
+        return [
+            DurationFit(
+                "fixed",
+                {"value": value},
+                {"value": 0.0},
+                int(data.size),
+                float("nan"),
+                float("nan"),
+                0.0,
+                1.0,
+                0.0,
+            )
+        ]
     families = [
         family
         for family in FAMILIES
         if family != "lognormal-pareto-tail"
         or (1 - TAIL_THRESHOLD_QUANTILE) * data.size >= MIN_TAIL_DURATIONS
     ]
-    fits = [fit_family(family, data) for family in families]
+    fits = []
+    for family in families:
+        try:
+            with np.errstate(all="ignore"):
+                fits.append(fit_family(family, data))
+        except (ValueError, RuntimeError, FloatingPointError, np.linalg.LinAlgError):
+            if data.size < MIN_DURATIONS:
+                raise
     return sorted(fits, key=lambda fit: fit.aic)

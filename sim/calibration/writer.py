@@ -122,6 +122,8 @@ def _duration_comment(fits: tuple[DurationFit, ...], definition: str) -> str:
         for name, value in best.params.items()
     )
     others = ", ".join(f"{fit.family} {fit.aic - best.aic:+.1f}" for fit in fits[1:])
+    if best.family == "fixed":
+        return f"fitted: every one of n = {best.n} is {best.params['value']:.4g} (s.e. 0)"
     return (
         f"fitted: {estimates}, n = {best.n}; {definition}; AIC vs others: {others}; "
         f"KS {best.ks_statistic:.3f} (p {best.ks_pvalue:.2g}), AD {best.ad_statistic:.2f}"
