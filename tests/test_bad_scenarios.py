@@ -90,7 +90,7 @@ CASES = [
         15,
         "response.work_time_minutes.distribution",
         "unknown distribution 'lognormale'; expected one of 'fixed', 'exponential', "
-        "'lognormal', 'weibull', 'gamma' (did you mean 'lognormal'?)",
+        "'lognormal', 'weibull', 'gamma', 'lognormal-pareto-tail' (did you mean 'lognormal'?)",
         fix=("lognormale", "lognormal"),
     ),
     Case(
