@@ -13,8 +13,8 @@ import pytest
 from sim.calibration import calibrate, fit_lognormal_durations, read_history
 from sim.calibration.arrivals import fit_dispersion
 from sim.calibration.writer import render_scenario
-from sim.profiles import PRESETS, normalised_profile
 from sim.scenario.calibration import CalibrationSettings
+from sim.scenario.profiles import PRESETS, normalised_profile
 
 DATA = Path(__file__).parents[1] / "data"
 LA = "America/Los_Angeles"

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from sim.calibration.durations import SplicedLognormalPareto, fit_durations
-from sim.distributions import DurationSpec, LognormalParetoTail
+from sim.scenario.distributions import DurationSpec, LognormalParetoTail
 
 PARAMS = {
     "median": 50.0,

@@ -9,7 +9,8 @@ import pytest
 from builders import small_scenario
 
 from sim.compile import compile_scenario
-from sim.generator import generate_alert_stream, run_cumulative_rate, weekly_rate_factors
+from sim.generator import generate_alert_stream
+from sim.generator.alerts import run_cumulative_rate, weekly_rate_factors
 
 WEEK = 7 * 1440
 

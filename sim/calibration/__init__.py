@@ -33,7 +33,8 @@ from sim.calibration.figures import (
     weekend_rate_ratio,
 )
 from sim.calibration.fit import CalibrationResult, ServiceFit, calibrate
-from sim.calibration.history import History, HistoryError, read_history
+from sim.calibration.history import History, HistoryError
+from sim.calibration.readers import read_history
 
 __all__ = [
     "GITHUB_TZS",

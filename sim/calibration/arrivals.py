@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.calibration.figures import _counts_and_exposure
-from sim.profiles import PRESETS, normalised_profile
+from sim.scenario.profiles import PRESETS, normalised_profile
 
 DISPERSION_TEST_LEVEL = 0.05
 

@@ -7,7 +7,8 @@ Every reader returns a :class:`History`: one row per incident with the columns
 * ``severity`` (``"P1"``..``"P4"`` or ``None``), ``escalated`` (``True``/``False``/``None``);
 * for PagerDuty exports, ``interruptions_business``/``_off``/``_sleep`` (per incident).
 
-Formats (``read_history(path, fmt)``; ``fmt=None`` detects it from the file):
+Formats (:func:`sim.calibration.readers.read_history`, which detects the format when it is
+not given):
 
 * ``csv``, the documented generic format: one row per incident, columns ``service``,
   ``started_at``, ``resolved_at`` (ISO 8601 with a UTC offset; ``resolved_at`` may be empty for
@@ -101,47 +102,6 @@ def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> His
     frame["service"] = frame["service"].astype(str)
     frame = frame.sort_values("started", kind="stable").reset_index(drop=True)
     return History(frame, source, fmt, tuple(notes))
-
-
-def detect_format(path: Path) -> str:
-    """Guess a history's format from its first bytes (JSON shape or CSV header)."""
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        head = handle.read(4096)
-    stripped = head.lstrip()
-    if stripped.startswith(("{", "[")):
-        if '"seconds_to_resolve"' in head or ('"incidents"' in head and '"urgency"' in head):
-            return "pagerduty"
-        if '"data"' in head and '"created_at"' in head:
-            return "pagerduty"
-        return "statuspage"
-    header = stripped.splitlines()[0].lower() if stripped else ""
-    names = [name.strip() for name in header.split(",")]
-    if "system" in names and "downtime_minutes" in names:
-        return "lanl"
-    if "service" in names:
-        return "csv"
-    if "impact" in names and "started_at" in names:
-        return "statuspage"
-    return "csv"
-
-
-def read_history(path: str | Path, fmt: str | None = None) -> History:
-    """Read an incident history (see the module docstring); errors are :class:`HistoryError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise HistoryError(f"{path}: no such file")
-    fmt = fmt or detect_format(path)
-    from sim.calibration.feeds import read_lanl, read_pagerduty, read_statuspage
-
-    readers = {
-        "csv": read_csv_history,
-        "pagerduty": read_pagerduty,
-        "statuspage": read_statuspage,
-        "lanl": read_lanl,
-    }
-    if fmt not in readers:
-        raise HistoryError(f"{path}: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return readers[fmt](path)
 
 
 # ------------------------------------------------------------------------------------ csv

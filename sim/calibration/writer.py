@@ -102,7 +102,7 @@ def schema_valid_fits(fits: tuple[DurationFit, ...]) -> tuple[DurationFit, ...]:
     shape above 50 for near-constant durations is left out)."""
     from pydantic import TypeAdapter, ValidationError
 
-    from sim.distributions import DurationSpec
+    from sim.scenario.distributions import DurationSpec
 
     adapter = TypeAdapter(DurationSpec)
     valid = []

@@ -1,5 +1,8 @@
 """The `oncall-sim` command: thin wrappers that parse, call the library and print.
 
+The app and what commands share live in :mod:`sim.cli.common`; the history commands
+(calibrate, backtest, power) in :mod:`sim.cli.history`.
+
 Importing this module must stay cheap: numba kernels and the model load only inside commands, so
 `oncall-sim --help` compiles nothing.
 """
@@ -14,39 +17,19 @@ from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 from typer.core import TyperCommand
 
-app = typer.Typer(
-    name="oncall-sim",
-    help=(
-        "Simulate on-call operations and estimate, with confidence intervals from paired runs, "
-        "what a change does to the people who carry the pager."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from sim.cli.common import (
+    EXIT_BAD_INPUT as EXIT_BAD_INPUT,
 )
-console = Console()
-errors = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-
-
-def _fail(message: str) -> typer.Exit:
-    # soft_wrap: keep long paths whole when stderr is not a terminal (rich would cut at 80).
-    errors.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-def _load(path: Path):
-    from sim.scenario import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        raise _fail(str(error)) from None
+from sim.cli.common import (
+    EXIT_INTERRUPTED,
+    _fail,
+    _load,
+    app,
+    console,
+    errors,
+)
 
 
 class _Command(TyperCommand):
@@ -486,7 +469,7 @@ def main() -> None:
     app()
 
 
-import sim.cli_history  # noqa: E402, F401  (registers calibrate, backtest, power)
+import sim.cli.history  # noqa: E402, F401  (registers calibrate, backtest, power)
 
 if __name__ == "__main__":
     main()

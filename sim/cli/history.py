@@ -12,13 +12,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli import _fail, _load, app, console, errors
+from sim.cli.common import _fail, _load, app, console, errors
 
 FORMAT_HELP = "History format: csv (generic), pagerduty, statuspage or lanl (default: detected)."
 
 
 def _read(history: Path, fmt: str | None, services: list[str] | None = None):
-    from sim.calibration.history import FORMATS, HistoryError, read_history
+    from sim.calibration.history import FORMATS, HistoryError
+    from sim.calibration.readers import read_history
 
     if fmt is not None and fmt not in FORMATS:
         raise _fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
