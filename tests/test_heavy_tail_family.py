@@ -39,11 +39,13 @@ def test_spec_quantile_matches_the_spliced_scipy_distribution_and_is_continuous(
 
 def test_spec_mean_and_variance_match_sampled_moments():
     spec = LognormalParetoTail(**PARAMS)
-    sample = spec.quantile(np.random.default_rng(3).random(2_000_000))
+    sample = spec.quantile(np.random.default_rng(3).random(400_000))
     # standard error of the mean sqrt(var / n); of the variance, from the fourth moment, which
-    # is infinite for xi = 0.3 > 1/4: check the variance against a numerical integral instead.
+    # is infinite for xi = 0.3 > 1/4: check the variance against a numerical integral instead
+    # (a midpoint quantile grid; it misses the tail beyond its last point, 1.6% of the variance
+    # at 400,000 points, hence 2%).
     assert sample.mean() == pytest.approx(spec.mean, abs=4 * np.sqrt(spec.variance / len(sample)))
-    q = (np.arange(2_000_000) + 0.5) / 2_000_000
+    q = (np.arange(400_000) + 0.5) / 400_000
     grid = spec.quantile(q)
     assert spec.variance == pytest.approx(grid.var(), rel=0.02)
     assert LognormalParetoTail(**{**PARAMS, "tail_shape": 0.6}).variance == np.inf
