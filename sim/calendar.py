@@ -33,6 +33,9 @@ BAND_NAMES = ("business", "off", "sleep")
 
 #: Extra weeks tabulated after the horizon: incidents that start near its end are still worked.
 DRAIN_WEEKS = 2
+#: How long after the horizon an escalation that names nobody keeps retrying before the run
+#: fails (the drain weeks: after them the calendar has no slots left).
+GIVE_UP_AFTER_HORIZON_MINUTES = DRAIN_WEEKS * MINUTES_PER_WEEK
 
 
 @dataclass(frozen=True)

@@ -344,7 +344,7 @@ def _alert_kpis(
     """What became of the alerts: terminal states, routing and the mechanisms that acted."""
     misrouted = (
         (records.page_kind == PAGE_FIRST)
-        & (records.page_schedule < len(compiled.team_names))
+        & (records.page_policy < len(compiled.team_names))
         & (pages.team != pages.owner)
     )
     return {

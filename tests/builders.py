@@ -8,7 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import AutomationOutcome, RunRecords
+from sim.generator import AlertStream
+from sim.generator.alerts import EXTRA_ACK_PAGES
+from sim.model import AutomationOutcome, RunRecords, World
+from sim.model.paging import PagingDecision
+from sim.model.trace import TraceEvent
 from sim.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,20 +45,91 @@ def small_scenario(**changes: Any) -> Scenario:
 def hand_made_outcome(page_minutes, work_minutes, ack_delay_minutes, **fields) -> AutomationOutcome:
     """Automation outcomes for incidents given directly: nothing prevented or auto-resolved, a
     page at each time (NaN: none), the given work and ack delays (the k-th page of an
-    incident's chain uses column k). ``fields`` sets the other outcome arrays."""
+    incident's chain uses column k). ``fields`` sets the other outcome arrays; by default root
+    identification is always right, triage takes no time, no runbook lets a shared responder
+    fix it, and a handover's ack delays are the alert's own."""
     page_minutes = np.asarray(page_minutes, float)
     alerts = len(page_minutes)
+    ack = np.asarray(ack_delay_minutes, float)
+    ack = ack.reshape(alerts, -1) if alerts else np.zeros((0, 3))
+    defaults = {
+        "prevented": np.zeros(alerts, bool),
+        "runbook_ran": np.zeros(alerts, bool),
+        "auto_resolved": np.zeros(alerts, bool),
+        "auto_resolved_minutes": np.full(alerts, np.nan),
+        "route_correct": np.ones(alerts, bool),
+        "triage_minutes": np.zeros(alerts),
+        "runbook_fix": np.zeros(alerts, bool),
+        "handover_ack_delay_minutes": ack,
+    }
     return AutomationOutcome(
-        prevented=fields.pop("prevented", np.zeros(alerts, bool)),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
         page_minutes=page_minutes,
         work_minutes=np.broadcast_to(np.asarray(work_minutes, float), (alerts,)).copy(),
-        ack_delay_minutes=np.asarray(ack_delay_minutes, float).reshape(alerts, -1)
-        if alerts
-        else np.zeros((0, 3)),
-        **fields,
+        ack_delay_minutes=ack,
+        **{**defaults, **fields},
+    )
+
+
+P3 = 2  # severity index of P3 (sim.scenario.fields.SEVERITIES)
+
+
+def hand_made_world(
+    compiled,
+    outcome: AutomationOutcome,
+    *,
+    service=None,
+    severity=None,
+    paging: PagingDecision | None = None,
+    start_minutes=None,
+    root=None,
+    trace: list[TraceEvent] | None = None,
+    seed: tuple[int, int] = (0, 0),
+) -> World:
+    """The SimPy world on hand-made incidents: service 0 and severity P3 unless given, no paging
+    rules unless ``paging`` is given, each incident starting at its page time unless
+    ``start_minutes`` is given."""
+    alerts = len(outcome.page_minutes)
+    page_minutes = np.asarray(outcome.page_minutes, float)
+    if paging is None:
+        nothing = np.zeros(alerts, bool)
+        paging = PagingDecision(page_minutes, nothing, nothing.copy(), nothing.copy())
+    return World(
+        compiled,
+        np.zeros(alerts, np.int64) if service is None else np.asarray(service),
+        outcome,
+        trace=trace,
+        root=None if root is None else np.asarray(root),
+        start_minutes=page_minutes if start_minutes is None else np.asarray(start_minutes, float),
+        severity=np.full(alerts, P3, np.int8) if severity is None else np.asarray(severity),
+        paging=paging,
+        seed=seed,
+    )
+
+
+def brief(trace: list[TraceEvent]) -> list[tuple]:
+    """(time, kind, alert, person, level) of each trace event, what exact-trace tests pin, with
+    the other alert last where there is one (``group``: the lead; ``mistake``: the new one) and
+    the person away last for a ``substitute``."""
+    return [
+        (e.time_minutes, e.kind, e.alert, e.person, e.level)
+        + ((e.other_alert,) if e.other_alert >= 0 else ())
+        + ((e.away_person,) if e.away_person >= 0 else ())
+        for e in trace
+    ]
+
+
+def hand_made_stream(time_minutes, service, severity, uniforms, **fields) -> AlertStream:
+    """An alert stream given directly: every alert its own root failure (depth 0), the extra
+    ack uniforms (4th to 8th page) 0.5, seed (0, 0) unless ``fields`` set them."""
+    alerts = len(time_minutes)
+    defaults = {
+        "root": np.arange(alerts, dtype=np.int64),
+        "depth": np.zeros(alerts, dtype=np.int8),
+        "extra_ack_uniforms": np.full((alerts, EXTRA_ACK_PAGES), 0.5),
+        "seed": (0, 0),
+    }
+    return AlertStream(
+        np.asarray(time_minutes, float), service, severity, uniforms, **{**defaults, **fields}
     )
 
 
@@ -93,7 +168,7 @@ def hand_made_records(alerts: list[dict[str, Any]], pages: list[tuple], people: 
         first_page_person=first_person,
         ack_minutes=column("ack", np.nan, float),
         ack_person=column("ack_person", -1, np.int64),
-        highest_level=pages_per_alert - 1,
+        pages_sent=pages_per_alert,
         work_start_minutes=column("ack", np.nan, float),
         resolved_minutes=column("resolved", np.nan, float),
         page_alert=page_alert,
@@ -101,7 +176,7 @@ def hand_made_records(alerts: list[dict[str, Any]], pages: list[tuple], people: 
         page_person=page_person,
         page_level=np.array([page[3] for page in pages], dtype=np.int64),
         page_kind=np.array([page[4] for page in pages], dtype=np.int8),
-        page_schedule=np.array([page[5] for page in pages], dtype=np.int64),
+        page_policy=np.array([page[5] for page in pages], dtype=np.int64),
         worker=column("ack_person", -1, np.int64),
         handover=column("handover", 0, np.int8),
         delayed_by_inhibition=column("delayed_by_inhibition", False, bool),

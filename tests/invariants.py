@@ -31,7 +31,7 @@ def check_pages_follow_policies(compiled: CompiledScenario, records: RunRecords)
         records.page_minutes.tolist(),
         records.page_person.tolist(),
         records.page_level.tolist(),
-        records.page_schedule.tolist(),
+        records.page_policy.tolist(),
         records.page_kind.tolist(),
         strict=True,
     ):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import small_scenario
+from builders import brief, hand_made_outcome, hand_made_stream, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
-from sim.generator import DECISION_COLUMNS, AlertStream
-from sim.model import AutomationOutcome, World, run_model
+from sim.generator import DECISION_COLUMNS
+from sim.model import run_model
 from sim.model.records import STATE_AUTO_RESOLVED, STATE_PREVENTED, STATE_RESOLVED
 
 ANA, BEN, CEM, MANAGER = 0, 1, 2, 3
@@ -24,20 +24,11 @@ TUESDAY_10_00 = 1440 + 600
 def run_hand_made(page_minutes, ack_delays, work_minutes, scenario=None):
     """Run the SimPy world on incidents given directly (no generator, no automation)."""
     compiled = compile_scenario(scenario or small_scenario())
-    alerts = len(page_minutes)
-    outcome = AutomationOutcome(
-        prevented=np.zeros(alerts, bool),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
-        page_minutes=np.asarray(page_minutes, float),
-        work_minutes=np.asarray(work_minutes, float),
-        ack_delay_minutes=np.asarray(ack_delays, float),
-    )
-    trace: list[tuple] = []
-    world = World(compiled, np.zeros(alerts, np.int64), outcome, trace=trace)
+    outcome = hand_made_outcome(page_minutes, work_minutes, ack_delays)
+    trace: list = []
+    world = hand_made_world(compiled, outcome, trace=trace)
     world.run()
-    return world.records(np.asarray(page_minutes, float)), trace
+    return world.records(), brief(trace)
 
 
 def test_primary_acknowledges_within_timeout():
@@ -57,7 +48,7 @@ def test_ack_timeout_pages_secondary_who_acknowledges():
         (TUESDAY_10_00 + 18, "ack", 0, BEN, -1),
         (TUESDAY_10_00 + 28, "resolve", 0, BEN, -1),
     ]
-    assert records.highest_level.tolist() == [1]
+    assert records.pages_sent.tolist() == [2]
 
 
 def test_nobody_acknowledges_until_the_manager_is_paged():
@@ -150,13 +141,13 @@ def test_automation_states_through_the_whole_pipeline():
     uniforms[1, column("runbook")] = 0.1  # runbook ran ...
     uniforms[1, column("heal_success")] = 0.1  # ... and worked
     uniforms[2, column("runbook")] = 0.1  # runbook ran and failed: page after 7 minutes
-    stream = AlertStream(start, np.zeros(3, np.int32), np.full(3, 2, np.int8), uniforms)
-    trace: list[tuple] = []
+    stream = hand_made_stream(start, np.zeros(3, np.int32), np.full(3, 2, np.int8), uniforms)
+    trace: list = []
     records = run_model(compiled, stream, trace=trace)
     assert records.state.tolist() == [STATE_PREVENTED, STATE_AUTO_RESOLVED, STATE_RESOLVED]
     assert np.isnan(records.resolved_minutes[0])
     assert records.resolved_minutes[1] == TUESDAY_10_00 + 107
-    assert trace == [
+    assert brief(trace) == [
         (TUESDAY_10_00 + 207, "page", 2, ANA, 0),
         (TUESDAY_10_00 + 211, "ack", 2, ANA, -1),
         (TUESDAY_10_00 + 241, "resolve", 2, ANA, -1),
@@ -185,7 +176,7 @@ def test_early_detection_prevents_only_with_business_hours_to_fix(detected_at_lo
             }
         }
     )
-    stream = AlertStream(
+    stream = hand_made_stream(
         np.array([float(saturday_10_00)]),
         np.zeros(1, np.int32),
         np.full(1, 2, np.int8),

@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 import shutil
 
-import numpy as np
 import pytest
-from builders import REPO, hand_made_outcome
+from builders import REPO, hand_made_outcome, hand_made_world
 from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.compile import compile_scenario
 from sim.importers.opsgenie import import_opsgenie
-from sim.model import World
 from sim.scenario import Scenario
 
 FIXTURE = REPO / "tests" / "fixtures" / "importers" / "opsgenie"
@@ -34,10 +32,10 @@ def imported():
 def first_pages(imported, times):
     compiled = compile_scenario(Scenario.model_validate(imported.document))
     outcome = hand_made_outcome(times, [5.0] * len(times), [[1.0] * 8] * len(times))
-    trace: list[tuple] = []
-    World(compiled, np.zeros(len(times), np.int64), outcome, trace=trace).run()
+    trace: list = []
+    hand_made_world(compiled, outcome, trace=trace).run()
     names = compiled.person_names
-    return [(time, names[who]) for time, kind, _, who, _ in trace if kind == "page"]
+    return [(e.time_minutes, names[e.person]) for e in trace if e.kind == "page"]
 
 
 def test_every_rotation_on_call_is_paged_at_once(imported):

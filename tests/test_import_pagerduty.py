@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import REPO, hand_made_outcome
+from builders import REPO, hand_made_outcome, hand_made_world
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -24,7 +24,6 @@ from sim.compile import compile_scenario
 from sim.importers.finish import check_layer_order
 from sim.importers.pagerduty import import_pagerduty
 from sim.importers.rendering import check_instants, compare_with_rendering
-from sim.model import World
 from sim.scenario import Scenario, load_scenario
 
 FIXTURE = REPO / "tests" / "fixtures" / "importers" / "pagerduty"
@@ -141,9 +140,9 @@ def test_imported_policy_pages_schedule_then_round_robin_then_everyone_and_repea
     start = 1440 + 600
     outcome = hand_made_outcome([start], [10.0], [[200.0] + [999.0] * 15])
     service = np.array([0])  # checkout-api
-    trace: list[tuple] = []
-    World(compiled, service, outcome, trace=trace).run()
-    pages = [(time - start, names[who]) for time, kind, _, who, _ in trace if kind == "page"]
+    trace: list = []
+    hand_made_world(compiled, outcome, service=service, trace=trace).run()
+    pages = [(e.time_minutes - start, names[e.person]) for e in trace if e.kind == "page"]
     assert pages == [
         (0, "alice-brown"),
         (15, "gina-rossi"),

@@ -90,7 +90,7 @@ def test_cumulative_schedule_pages_every_active_layer_at_once():
         )
         times = [DAY + 600, DAY + 1200]
         outcome = hand_made_outcome(times, [5.0, 5.0], [[2.0] * 4, [2.0] * 4])
-        trace: list[tuple] = []
+        trace: list = []
         World(compile_scenario(scenario), np.zeros(2, np.int64), outcome, trace=trace).run()
         return [(time, alert, who) for time, kind, alert, who, _ in trace if kind == "page"]
 

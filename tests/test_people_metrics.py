@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import hand_made_outcome, small_scenario
+from builders import hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
 from sim.metrics import compute_kpis
-from sim.model import World
 
 
 def run_pages(scenario, page_minutes):
@@ -17,9 +16,9 @@ def run_pages(scenario, page_minutes):
     alerts = len(page_minutes)
     outcome = hand_made_outcome(page_minutes, 10.0, np.ones((alerts, 3)))
     compiled = compile_scenario(scenario)
-    world = World(compiled, np.zeros(alerts, np.int64), outcome)
+    world = hand_made_world(compiled, outcome)
     world.run()
-    return compiled, compute_kpis(compiled, world.records(page_minutes))
+    return compiled, compute_kpis(compiled, world.records())
 
 
 def test_eight_engineers_on_primary_and_secondary_are_on_call_a_quarter_of_the_time():

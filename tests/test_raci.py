@@ -8,11 +8,10 @@ primary and ben and eve secondary. Service `web` is owned by apps (Responsible).
 from __future__ import annotations
 
 import numpy as np
-from builders import hand_made_outcome, small_scenario
+from builders import brief, hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
 from sim.metrics import compute_kpis
-from sim.model import World
 from sim.model.records import PAGE_FIRST, PAGE_RACI_CONSULT
 from sim.scenario import with_overrides
 
@@ -41,16 +40,12 @@ def run(scenario, page_minutes, severity, ack, work=30.0):
     alerts = len(page_minutes)
     outcome = hand_made_outcome(page_minutes, work, ack)
     compiled = compile_scenario(scenario)
-    trace: list[tuple] = []
-    world = World(
-        compiled,
-        np.ones(alerts, np.int64),
-        outcome,
-        trace=trace,
-        severity=np.asarray(severity, np.int8),
+    trace: list = []
+    world = hand_made_world(
+        compiled, outcome, service=np.ones(alerts, np.int64), severity=severity, trace=trace
     )
     world.run()
-    return compiled, world.records(page_minutes), trace
+    return compiled, world.records(), brief(trace)
 
 
 def test_manager_level_pages_the_accountable_teams_manager():

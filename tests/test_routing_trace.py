@@ -8,10 +8,9 @@ UTC; time 0 is Monday 2026-01-05 00:00 UTC, so on Tuesday ana and dan are primar
 from __future__ import annotations
 
 import numpy as np
-from builders import small_scenario
+from builders import brief, hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
-from sim.model import AutomationOutcome, World
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_REASSIGNMENT,
@@ -47,27 +46,25 @@ def run(scenario, service, root, page_minutes, work, ack=5.0, handover_ack=3.0, 
     """Run the world on hand-made alerts; NaN page time = handled by automation (no page)."""
     alerts = len(service)
     page_minutes = np.asarray(page_minutes, float)
-    outcome = AutomationOutcome(
+    outcome = hand_made_outcome(
+        page_minutes,
+        np.asarray(work, float),
+        np.full((alerts, 3), ack),
         prevented=np.isnan(page_minutes),
-        runbook_ran=np.zeros(alerts, bool),
-        auto_resolved=np.zeros(alerts, bool),
-        auto_resolved_minutes=np.full(alerts, np.nan),
-        page_minutes=page_minutes,
-        work_minutes=np.asarray(work, float),
-        ack_delay_minutes=np.full((alerts, 3), ack),
         triage_minutes=np.full(alerts, triage),
         handover_ack_delay_minutes=np.full((alerts, 3), handover_ack),
     )
-    trace: list[tuple] = []
-    world = World(
+    trace: list = []
+    world = hand_made_world(
         compile_scenario(scenario),
-        np.asarray(service),
         outcome,
+        service=service,
+        root=root,
+        start_minutes=np.where(np.isnan(page_minutes), 0.0, page_minutes),
         trace=trace,
-        root=np.asarray(root),
     )
     world.run()
-    return world.records(np.where(np.isnan(page_minutes), 0.0, page_minutes)), trace
+    return world.records(), brief(trace)
 
 
 def test_inhibition_suppresses_a_dependent_while_the_dependency_is_open_and_not_after():
@@ -133,10 +130,10 @@ def test_grouping_joins_alerts_of_one_root_within_the_interval():
         work=[20, 1, 1, 5],
     )
     assert trace == [
-        (TUESDAY + 0.5, "group", 1, 0, -1),
+        (TUESDAY + 0.5, "group", 1, -1, -1, 0),
         (TUESDAY + 1, "page", 0, ANA, 0),
         (TUESDAY + 6, "ack", 0, ANA, -1),
-        (TUESDAY + 9, "group", 2, 0, -1),
+        (TUESDAY + 9, "group", 2, -1, -1, 0),
         (TUESDAY + 26, "resolve", 0, ANA, -1),
         (TUESDAY + 31, "page", 3, DAN, 0),
         (TUESDAY + 36, "ack", 3, DAN, -1),
@@ -169,7 +166,7 @@ def test_misrouted_page_is_followed_by_a_reassignment_after_the_triage_delay():
     assert records.state.tolist() == [STATE_PREVENTED, STATE_RESOLVED]
     assert records.handover.tolist() == [0, HANDOVER_REASSIGNMENT]
     assert records.page_kind.tolist() == [PAGE_FIRST, PAGE_REASSIGNMENT]
-    assert records.highest_level.tolist() == [-1, 1]  # a tier escalation
+    assert records.pages_sent.tolist() == [0, 2]  # a tier escalation
     assert records.ack_minutes[1] == TUESDAY + 5  # MTTA counts the first acknowledgement
 
 
@@ -206,7 +203,7 @@ def test_consult_page_reaches_the_owning_domains_on_call():
     assert records.handover.tolist() == [HANDOVER_CONSULT]
     assert records.page_kind.tolist() == [PAGE_FIRST, PAGE_CONSULT]
     shared_index = 2  # schedules: infra, apps, then the shared rotation
-    assert records.page_schedule.tolist() == [shared_index, 1]
+    assert records.page_policy.tolist() == [shared_index, 1]
 
 
 def test_shared_responder_fixes_in_own_domain_without_consulting():
@@ -234,3 +231,23 @@ def test_shared_rotation_covers_only_off_hours_by_default():
     pages = [(time, person) for time, kind, _, person, _ in trace if kind == "page"]
     assert pages[0] == (TUESDAY, DAN)  # business hours: apps' own rotation
     assert pages[1] == (tuesday_night, ANA)  # off hours: the shared rotation
+
+
+def test_alert_routing_is_decided_before_the_run_from_the_root_and_its_identification():
+    """route_alerts, the model's pure routing step: db (infra) is web's (apps) root. With
+    root-owner routing, web's alert 1 goes to infra when the root is identified and to apps
+    when not (alert 2); both are owned by infra. With symptom-owner, both go to apps."""
+    from sim.model.routing import route_alerts
+
+    for policy, routed in (("root-owner", [0, 0, 1]), ("symptom-owner", [0, 1, 1])):
+        compiled = compile_scenario(two_teams(routing={"policy": policy}))
+        routing = route_alerts(
+            compiled,
+            np.array([DB, WEB, WEB]),
+            np.array([0, 0, 0]),
+            np.array([True, True, False]),
+            np.full(3, 2),
+        )
+        assert routing.routed_team == routed, policy
+        assert routing.owner_team == [0, 0, 0]
+        assert routing.consulted == [(), (), ()]

@@ -16,6 +16,7 @@ import itertools
 import math
 import zoneinfo
 
+import builders
 import numpy as np
 import pytest
 from builders import hand_made_outcome, small_scenario, small_scenario_document
@@ -28,7 +29,7 @@ from sim.compile import compile_scenario
 from sim.compile.schedules import NOBODY, LayerSpec, OverrideSpec, build_schedule
 from sim.generator import generate_alert_stream
 from sim.model import World, run_model
-from sim.model.people import People
+from sim.model.people import PeopleState
 from sim.scenario import Scenario
 from sim.scenario.fields import WEEKDAYS, minutes_of_day
 from sim.scenario.oncall import TimeWindow
@@ -563,7 +564,7 @@ def test_fatigue_with_expiring_acknowledgements_still_drains():
     world.env.process(watchdog(world.env, 26.0 * MINUTES_PER_WEEK))
     with pytest.raises(_Watchdog):
         world.run()
-    records = world.records(np.full(10, 1440.0 + 23 * 60))
+    records = world.records()
     drained = (compiled.weeks + DRAIN_WEEKS) * MINUTES_PER_WEEK
     assert not np.any(np.isnan(records.resolved_minutes)), "incidents still open at week 26"
     assert records.start_minutes.max() < drained, "incidents raised after the drain period"
@@ -619,19 +620,18 @@ def hand_made_alerts(draw, time: st.SearchStrategy) -> tuple[float, list[float],
 def hand_made_world(compiled, alerts) -> World:
     """The SimPy world on incidents given directly as (page minute, ack delays, work minutes),
     with no generator and no automation (as tests/test_escalation_trace.py does)."""
-    count = len(alerts)
     outcome = hand_made_outcome(
         [time for time, _, _ in alerts],
         [work for _, _, work in alerts],
         [delays for _, delays, _ in alerts],
     )
-    return World(compiled, np.zeros(count, np.int64), outcome)
+    return builders.hand_made_world(compiled, outcome)
 
 
 def run_hand_made(compiled, alerts):
     world = hand_made_world(compiled, alerts)
     world.run()
-    return world, world.records(np.array([time for time, _, _ in alerts], float))
+    return world, world.records()
 
 
 fatigue_inputs = st.fixed_dictionaries(
@@ -702,7 +702,7 @@ def test_extra_night_pages_never_speed_up_acknowledgement_in_a_rotation(inputs):
     ack_a, _ = common_delays(records_a, len(common))
     ack_b, _ = common_delays(records_b, len(common))
     assert np.all(ack_b >= ack_a - TOLERANCE), (ack_a, ack_b)
-    assert np.all(records_b.highest_level[: len(common)] >= records_a.highest_level[: len(common)])
+    assert np.all(records_b.pages_sent[: len(common)] >= records_a.pages_sent[: len(common)])
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -717,11 +717,11 @@ def test_extra_night_pages_never_speed_up_acknowledgement_in_a_rotation(inputs):
     st.lists(st.integers(0, 14 * 96).map(lambda q: 15.0 * q), min_size=1, max_size=20),
 )
 def test_sleep_debt_is_monotone_in_the_set_of_sleep_pages(zone, debt, half, pages, queries):
-    """People.debt_hours: paging someone more (a superset of pages) never leaves them with less
+    """PeopleState.debt_hours: paging someone more (a superset of pages) never leaves them with less
     sleep debt at any later moment; debt is the sum of what each sleep-hour page left, halving
     every half-life, and pages outside sleep hours leave none."""
     compiled = compile_scenario(fatigue_scenario(zone, ["ana"], ["primary"], debt, half))
-    fewer, more = People(compiled, (0, 0)), People(compiled, (0, 0))
+    fewer, more = PeopleState(compiled, (0, 0)), PeopleState(compiled, (0, 0))
     events = sorted([(time, 0, kept) for time, kept in pages] + [(t, 1, None) for t in queries])
     sleep_pages: list[float] = []
     for time, kind, kept in events:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import hand_made_outcome, small_scenario
+from builders import brief, hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
-from sim.model import World
 from sim.model.paging import apply_paging_rules
 from sim.model.records import PAGE_FIRST, PAGE_NOTIFY, PAGE_RETRIGGER
 
@@ -45,12 +44,12 @@ def run(scenario, page_minutes, ack_delays, work, severity=None, seed=(0, 0)):
     if severity is not None:
         severity = np.asarray(severity, np.int64)
         paging = apply_paging_rules(compiled.paging, raised, severity, service)
-    trace: list[tuple] = []
-    world = World(
-        compiled, service, outcome, trace=trace, severity=severity, paging=paging, seed=seed
+    trace: list = []
+    world = hand_made_world(
+        compiled, outcome, service=service, severity=severity, paging=paging, trace=trace, seed=seed
     )
     world.run()
-    return world.records(raised), trace
+    return world.records(), brief(trace)
 
 
 def pages(trace, kinds=("page",)):
@@ -348,7 +347,7 @@ def test_policy_repeats_the_chain_until_someone_acknowledges():
         (start + 42, "ack", 0, MANAGER, -1),
         (start + 52, "resolve", 0, MANAGER, -1),
     ]
-    assert records.highest_level.tolist() == [3]
+    assert records.pages_sent.tolist() == [4]
     assert records.page_level.tolist() == [0, 1, 2, 3]
 
 
@@ -401,8 +400,8 @@ def test_expired_acknowledgement_retriggers_the_first_level_until_resolved():
     assert records.page_kind.tolist() == [PAGE_FIRST, PAGE_RETRIGGER, PAGE_RETRIGGER]
     assert records.page_level.tolist() == [0, 0, 0]
     assert records.ack_minutes.tolist() == [start + 5]  # MTTA counts the first ack only
-    # highest_level counts pages minus one (records.py), so re-triggers raise it.
-    assert records.highest_level.tolist() == [2]
+    # pages_sent counts every page (records.py), re-triggers included.
+    assert records.pages_sent.tolist() == [3]
 
 
 def test_no_acknowledgement_is_traced_after_the_incident_is_resolved():
@@ -637,6 +636,23 @@ def test_night_page_gives_compensatory_rest_the_next_morning():
     assert records.rest[ANA] == [(1920.0, 2160.0)]
     assert records.rest[BEN] == records.rest[CEM] == []
     assert records.sleep_pages.tolist() == [1, 0, 0, 0]
+
+
+def test_trace_shows_who_covers_for_someone_resting():
+    """ana's night page at Tuesday 03:00 rests her 08:00-12:00; the 09:00 alert's primary level
+    names ana, who is resting: the trace says ben covers (a ``substitute`` event, ana away),
+    then pages ben."""
+    scenario = small_scenario(people={"compensatory_rest": {"enabled": True}})
+    _, trace = run(scenario, [DAY + 180, DAY + 540], 1.0, 5.0)
+    assert trace == [
+        (DAY + 180, "page", 0, ANA, 0),
+        (DAY + 181, "ack", 0, ANA, -1),
+        (DAY + 186, "resolve", 0, ANA, -1),
+        (DAY + 540, "substitute", 1, BEN, -1, ANA),
+        (DAY + 540, "page", 1, BEN, 0),
+        (DAY + 541, "ack", 1, BEN, -1),
+        (DAY + 546, "resolve", 1, BEN, -1),
+    ]
 
 
 # Suspected schedule bugs ----------------------------------------------------------------------

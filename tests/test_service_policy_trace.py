@@ -10,11 +10,10 @@ infra: ``db`` (service 0, the team's policy) and ``api`` (service 1) which names
 from __future__ import annotations
 
 import numpy as np
-from builders import hand_made_outcome, small_scenario
+from builders import brief, hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
 from sim.experiment import simulate
-from sim.model import World
 from sim.model.paging import apply_paging_rules
 from sim.model.records import STATE_AUTO_RESOLVED
 from sim.scenario import resolve_variant
@@ -57,10 +56,12 @@ def run(scenario, page_minutes, services, ack_delays, work, severity=None):
     if severity is not None:
         severity = np.asarray(severity, np.int64)
         paging = apply_paging_rules(compiled.paging, raised, severity, service)
-    trace: list[tuple] = []
-    world = World(compiled, service, outcome, trace=trace, severity=severity, paging=paging)
+    trace: list = []
+    world = hand_made_world(
+        compiled, outcome, service=service, severity=severity, paging=paging, trace=trace
+    )
     world.run()
-    return world.records(raised), trace
+    return world.records(), brief(trace)
 
 
 def test_service_with_its_own_policy_pages_that_policys_levels():
@@ -79,7 +80,7 @@ def test_service_with_its_own_policy_pages_that_policys_levels():
     ]
     compiled = compile_scenario(two_services())
     assert compiled.service_policy.tolist() == [0, 1]
-    assert [compiled.policies[i].name for i in records.page_schedule.tolist()] == [
+    assert [compiled.policies[i].name for i in records.page_policy.tolist()] == [
         "infra",
         "api-direct",
         "api-direct",

@@ -293,7 +293,7 @@ def trace(
     from sim.experiment import simulate
     from sim.report.timeline import build_timeline
 
-    events: list[tuple] = []
+    events: list = []
     run = simulate(scenario, variant, run_index, seed=seed, trace=events)
     entries = build_timeline(run, events, first_day, days)
     console.print(

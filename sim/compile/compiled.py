@@ -212,22 +212,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     team_names = tuple(team.name for team in scenario.teams)
     people = organisation_people(scenario)
     zone_keys = list(dict.fromkeys([horizon_zone_key(scenario), *people.zone_keys]))
-    holiday_cache: dict[tuple[str | None, str | None], frozenset[dt.date]] = {}
-    zones = tuple(
-        build_zone_table(
-            horizon.start_date,
-            horizon.time_zone,
-            weeks,
-            zone,
-            weekend_start_minute_of_week=scenario.calendar.weekend_start.minute_of_week,
-            weekend_end_minute_of_week=scenario.calendar.weekend_end.minute_of_week,
-            holiday_dates=holiday_cache.setdefault(
-                (country, subdivision),
-                public_holidays(country, subdivision, horizon.start_date, weeks),
-            ),
-        )
-        for zone, country, subdivision in zone_keys
-    )
+    zones = _zone_tables(scenario, zone_keys)
     slots = len(zones[0].band)
     range_end = float((weeks + DRAIN_WEEKS) * MINUTES_PER_WEEK)
     person_index = {name: index for index, name in enumerate(people.names)}
@@ -305,11 +290,32 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         business_minutes_before_slot=business_minutes,
         paging=compile_paging(scenario, people.team_zone, range_end),
         severity_work_factor=np.array(
-            [scenario.response.severity_work_factor.get(s, 1.0) for s in SEVERITIES]
+            [scenario.response.severity_work_factor[s] for s in SEVERITIES]
         ),
         weeks=weeks,
         slots=slots,
         horizon_minutes=horizon_minutes,
+    )
+
+
+def _zone_tables(scenario: Scenario, zone_keys: list) -> tuple[ZoneTable, ...]:
+    """The calendar of each (time zone, holidays country, subdivision), horizon's first."""
+    horizon = scenario.horizon
+    holiday_cache: dict[tuple[str | None, str | None], frozenset[dt.date]] = {}
+    return tuple(
+        build_zone_table(
+            horizon.start_date,
+            horizon.time_zone,
+            horizon.weeks,
+            zone,
+            weekend_start_minute_of_week=scenario.calendar.weekend_start.minute_of_week,
+            weekend_end_minute_of_week=scenario.calendar.weekend_end.minute_of_week,
+            holiday_dates=holiday_cache.setdefault(
+                (country, subdivision),
+                public_holidays(country, subdivision, horizon.start_date, horizon.weeks),
+            ),
+        )
+        for zone, country, subdivision in zone_keys
     )
 
 

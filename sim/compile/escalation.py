@@ -98,6 +98,29 @@ def default_policy(
     )
 
 
+def pool_policy(
+    name: str, escalation: Escalation, manager: int, manager_name: str
+) -> CompiledPolicy:
+    """The ``escalation`` block applied to a pool team: ``primary`` is the pool itself (its
+    engineer comes from the pool's queue, so the level has no target here), a pool has no
+    ``secondary`` (no target), and ``manager`` is the team's manager."""
+    targets = {
+        "primary": (),
+        "secondary": (),
+        "manager": (CompiledTarget(TARGET_PERSON, person=manager, label=manager_name),),
+    }
+    assert set(targets) == set(ESCALATION_LEVELS)
+    return CompiledPolicy(
+        name=name,
+        levels=tuple(
+            CompiledLevel(targets[level], escalation.ack_timeout_minutes)
+            for level in escalation.levels
+        ),
+        repeat=0,
+        ack_expiry_minutes=math.inf,
+    )
+
+
 def named_policy(
     policy: EscalationPolicy,
     schedule_of: dict[tuple[str, int], OnCallSchedule],

@@ -10,7 +10,6 @@ overrides become an on-call timeline (:mod:`sim.compile.schedules`) and its esca
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,12 +17,10 @@ import pandas as pd
 
 from sim.calendar import BAND_BUSINESS, ZoneTable, horizon_start_utc
 from sim.compile.escalation import (
-    TARGET_PERSON,
-    CompiledLevel,
     CompiledPolicy,
-    CompiledTarget,
     default_policy,
     named_policy,
+    pool_policy,
 )
 from sim.compile.schedules import (
     LayerSpec,
@@ -36,7 +33,7 @@ from sim.scenario.models import Scenario, Team
 
 
 @dataclass(frozen=True)
-class People:
+class Roster:
     """Every person of the scenario, in team order (engineers, then the manager)."""
 
     names: tuple[str, ...]
@@ -84,7 +81,7 @@ def _site_zone_key(scenario: Scenario, site_name: str | None, time_zone: str | N
     return (time_zone or site.time_zone, site.holidays_country, site.holidays_subdivision)
 
 
-def organisation_people(scenario: Scenario) -> People:
+def organisation_people(scenario: Scenario) -> Roster:
     names: list[str] = []
     team: list[int] = []
     is_engineer: list[bool] = []
@@ -118,7 +115,7 @@ def organisation_people(scenario: Scenario) -> People:
         zone.append(own_zone)
         site.append(entry.site or "")
         leave.append(0.0)
-    return People(
+    return Roster(
         tuple(names),
         tuple(team),
         tuple(is_engineer),
@@ -186,7 +183,7 @@ def _one_of_each_in_turn(teams: list[tuple[int, ...]]) -> tuple[int, ...]:
 
 def compile_oncall(
     scenario: Scenario,
-    people: People,
+    people: Roster,
     person_index: dict[str, int],
     horizon_zone: ZoneTable,
     range_end: float,
@@ -244,23 +241,7 @@ def compile_oncall(
                 )
             )
         elif team.rotation.shift == "pool":
-            policies.append(
-                CompiledPolicy(
-                    team.name,
-                    (
-                        CompiledLevel(
-                            (
-                                CompiledTarget(
-                                    TARGET_PERSON, person=manager, label=team.manager_name
-                                ),
-                            ),
-                            scenario.escalation.ack_timeout_minutes,
-                        ),
-                    ),
-                    0,
-                    math.inf,
-                )
-            )
+            policies.append(pool_policy(team.name, scenario.escalation, manager, team.manager_name))
         else:
             policies.append(
                 default_policy(

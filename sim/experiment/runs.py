@@ -15,7 +15,7 @@ import numpy as np
 from sim.compile import CompiledScenario, compile_scenario
 from sim.generator import AlertStream, generate_alert_stream
 from sim.metrics import compute_kpis, kpi_names
-from sim.model import RunRecords, run_model
+from sim.model import RunRecords, TraceEvent, run_model
 from sim.scenario.models import Scenario
 from sim.scenario.resolve import resolve_variant
 
@@ -95,11 +95,11 @@ def simulate(
     run: int = 0,
     *,
     seed: int | None = None,
-    trace: list[tuple] | None = None,
+    trace: list[TraceEvent] | None = None,
 ) -> SingleRun:
     """Simulate run ``run`` of one variant: the same numbers as that run in an experiment.
 
-    Pass a list as ``trace`` to collect (time, kind, alert, person, level) tuples of every page,
+    Pass a list as ``trace`` to collect a :class:`sim.model.TraceEvent` of every page,
     acknowledgement and resolution.
     """
     compiled = compile_scenario(resolve_variant(scenario, variant), variant)

@@ -85,26 +85,14 @@ class AlertStream:
     service: np.ndarray
     severity: np.ndarray
     uniforms: np.ndarray
-    root: np.ndarray | None = None
+    root: np.ndarray
     """Index (in this stream) of the root failure's alert; an alert's own index for a root."""
-    depth: np.ndarray | None = None
+    depth: np.ndarray
     """Hops from the root failure: 0 for a root alert, 1 for its direct symptoms, ..."""
-    extra_ack_uniforms: np.ndarray | None = None
+    extra_ack_uniforms: np.ndarray
     """(alerts, EXTRA_ACK_PAGES) ack uniforms of the 4th to 8th page of a chain."""
-    seed: tuple[int, int] = (0, 0)
+    seed: tuple[int, int]
     """(root seed, run index): the model keys its own streams (leave, mistakes) with it."""
-
-    def __post_init__(self) -> None:
-        if self.extra_ack_uniforms is None:
-            object.__setattr__(
-                self,
-                "extra_ack_uniforms",
-                np.full((len(self.time_minutes), EXTRA_ACK_PAGES), 0.5),
-            )
-        if self.root is None:
-            object.__setattr__(self, "root", np.arange(len(self.time_minutes), dtype=np.int64))
-        if self.depth is None:
-            object.__setattr__(self, "depth", np.zeros(len(self.time_minutes), dtype=np.int8))
 
     @property
     def root_service(self) -> np.ndarray:

@@ -7,13 +7,14 @@ from sim.generator import AlertStream
 from sim.model.automation import AutomationOutcome, decide_automation
 from sim.model.paging import apply_paging_rules
 from sim.model.records import STATE_NAMES, RunRecords
+from sim.model.trace import TraceEvent
 from sim.model.world import World
 
-__all__ = ["STATE_NAMES", "AutomationOutcome", "RunRecords", "World", "run_model"]
+__all__ = ["STATE_NAMES", "AutomationOutcome", "RunRecords", "TraceEvent", "World", "run_model"]
 
 
 def run_model(
-    compiled: CompiledScenario, stream: AlertStream, trace: list[tuple] | None = None
+    compiled: CompiledScenario, stream: AlertStream, trace: list[TraceEvent] | None = None
 ) -> RunRecords:
     """Run one variant on one run's alert stream and return its event records."""
     outcome = decide_automation(compiled, stream)
@@ -35,4 +36,4 @@ def run_model(
         seed=stream.seed,
     )
     world.run()
-    return world.records(stream.time_minutes)
+    return world.records()

@@ -32,7 +32,7 @@ class AutomationOutcome:
         work_minutes: hands-on time a human needs, by severity.
         ack_delay_minutes: (alerts, 8) time to acknowledge of the 1st, 2nd, ... page of the
             incident's chain (later pages reuse the columns in turn).
-        route_correct: root-owner routing identifies the root (None: always).
+        route_correct: root-owner routing identifies the root.
         triage_minutes: time a responder outside the owning team spends before handing over.
         runbook_fix: a shared-rotation responder outside the domain can fix it with a runbook.
         handover_ack_delay_minutes: (alerts, 3) ack delays of the team paged after a handover.
@@ -45,22 +45,10 @@ class AutomationOutcome:
     page_minutes: np.ndarray
     work_minutes: np.ndarray
     ack_delay_minutes: np.ndarray
-    route_correct: np.ndarray | None = None
-    triage_minutes: np.ndarray | None = None
-    runbook_fix: np.ndarray | None = None
-    handover_ack_delay_minutes: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        alerts = len(self.page_minutes)
-        defaults = {
-            "route_correct": np.ones(alerts, dtype=bool),
-            "triage_minutes": np.zeros(alerts),
-            "runbook_fix": np.zeros(alerts, dtype=bool),
-            "handover_ack_delay_minutes": self.ack_delay_minutes,
-        }
-        for name, value in defaults.items():
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, value)
+    route_correct: np.ndarray
+    triage_minutes: np.ndarray
+    runbook_fix: np.ndarray
+    handover_ack_delay_minutes: np.ndarray
 
 
 def business_minutes_between(

@@ -61,7 +61,7 @@ def _inside(intervals: list[tuple[float, float]], time_minutes: float) -> bool:
     return index >= 0 and time_minutes < intervals[index][1]
 
 
-class People:
+class PeopleState:
     """Who is away, how tired everyone is, and what that does; one instance per run."""
 
     def __init__(self, compiled: CompiledScenario, seed: tuple[int, int]) -> None:

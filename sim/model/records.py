@@ -41,7 +41,7 @@ class RunRecords:
         start_minutes: when the incident started (or would have, if prevented).
         first_page_minutes / first_page_person: the first page (NaN / -1 without a page).
         ack_minutes / ack_person: the first acknowledgement (MTTA measures to it).
-        highest_level: number of pages of the incident minus one (-1: none; 0: one person).
+        pages_sent: pages the incident sent (every kind: escalations, re-triggers, consults).
         work_start_minutes: when the person who acknowledged started working on it.
         resolved_minutes: when the incident ended (NaN if prevented).
         worker: who worked the incident (after any handover).
@@ -60,7 +60,7 @@ class RunRecords:
         page_alert, page_minutes, page_person, page_level (position in its escalation chain),
         page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT, PAGE_NOTIFY, PAGE_RETRIGGER,
         PAGE_RACI_CONSULT),
-        page_schedule (index into CompiledScenario.policies of the policy that paged).
+        page_policy (index into CompiledScenario.policies of the policy that paged).
     """
 
     state: np.ndarray
@@ -71,7 +71,7 @@ class RunRecords:
     first_page_person: np.ndarray
     ack_minutes: np.ndarray
     ack_person: np.ndarray
-    highest_level: np.ndarray
+    pages_sent: np.ndarray
     work_start_minutes: np.ndarray
     resolved_minutes: np.ndarray
     page_alert: np.ndarray
@@ -79,7 +79,7 @@ class RunRecords:
     page_person: np.ndarray
     page_level: np.ndarray
     page_kind: np.ndarray
-    page_schedule: np.ndarray
+    page_policy: np.ndarray
     worker: np.ndarray
     handover: np.ndarray
     delayed_by_inhibition: np.ndarray

@@ -11,6 +11,8 @@ from sim.compile.escalation import (
     TARGET_SCHEDULE,
     CompiledPolicy,
 )
+from sim.model.people import PeopleState
+from sim.model.trace import TraceEvent
 
 
 def simple_chain(policy: CompiledPolicy) -> list[tuple] | None:
@@ -34,11 +36,22 @@ def simple_chain(policy: CompiledPolicy) -> list[tuple] | None:
     return simple
 
 
-class TargetsMixin:
-    """Target resolution of :class:`sim.model.world.World` (its state: people, round-robin
-    turns, the Accountable manager per alert)."""
+class Targets:
+    """Who a level pages at a moment, in one run: people who are away are skipped (schedules
+    name a substitute), round-robin targets remember whose turn it is."""
 
-    def _substitute(
+    def __init__(
+        self, people: PeopleState, accountable: list[int], trace: list[TraceEvent] | None
+    ) -> None:
+        """``accountable``: the Accountable manager per alert (the alert table's column; caused
+        incidents are appended to it during the run). Substitutions go to ``trace``."""
+        self.people = people
+        self.accountable = accountable
+        self.trace = trace
+        self.may_be_away = people.may_be_away
+        self.round_robin: dict[int, int] = {}
+
+    def substitute(
         self, crew: tuple[int, ...], fallback: tuple[int, ...], person: int, now: float
     ) -> int:
         """The next participant after ``person`` who is not away, else the first available
@@ -54,20 +67,27 @@ class TargetsMixin:
                 return candidate
         return -1
 
-    def _together(self, schedule, segment: int, now: float) -> list[int]:
+    def _together(self, schedule, segment: int, now: float, alert: int) -> list[int]:
         """Everyone a cumulative schedule has on call; someone away is replaced as in a
         single-person schedule (the winning layer's participants, then the lower layers')."""
         found = []
         for person in schedule.on_call_together[segment]:
             if self.may_be_away and not self.people.available(person, now):
-                person = self._substitute(
-                    schedule.participants[segment], schedule.fallback[segment], person, now
-                )
+                person = self._substituted(schedule, segment, person, now, alert)
             if person >= 0:
                 found.append(person)
         return found
 
-    def _targets(self, level, now: float, alert: int) -> list[int]:
+    def _substituted(self, schedule, segment: int, person: int, now: float, alert: int) -> int:
+        """Who covers for ``person``, away at ``now`` (-1: nobody), traced."""
+        cover = self.substitute(
+            schedule.participants[segment], schedule.fallback[segment], person, now
+        )
+        if self.trace is not None:
+            self.trace.append(TraceEvent(now, "substitute", alert, cover, away_person=person))
+        return cover
+
+    def resolve(self, level, now: float, alert: int) -> list[int]:
         """People a level pages at ``now`` (empty: a coverage gap)."""
         found: list[int] = []
         away = self.may_be_away
@@ -77,13 +97,11 @@ class TargetsMixin:
                 schedule = target.schedule
                 segment = schedule.segment_at(now)
                 if schedule.on_call_together is not None:
-                    found.extend(self._together(schedule, segment, now))
+                    found.extend(self._together(schedule, segment, now, alert))
                     continue
                 person = schedule.persons[segment]
                 if person >= 0 and away and not self.people.available(person, now):
-                    person = self._substitute(
-                        schedule.participants[segment], schedule.fallback[segment], person, now
-                    )
+                    person = self._substituted(schedule, segment, person, now, alert)
                 if person >= 0:
                     found.append(person)
             elif kind in (TARGET_PERSON, TARGET_ACCOUNTABLE):

@@ -49,30 +49,29 @@ import math
 import numpy as np
 import simpy
 
-from sim.calendar import SLOT_MINUTES
+from sim.calendar import GIVE_UP_AFTER_HORIZON_MINUTES, SLOT_MINUTES
 from sim.compile import CompiledScenario
-from sim.generator.streams import STREAM_ENDOGENOUS, stream_generator
+from sim.model.alert_table import AlertTable
 from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
-from sim.model.mistakes import MistakesMixin
+from sim.model.escalation import Escalation
+from sim.model.mistakes import Mistakes
 from sim.model.paging import PagingDecision
-from sim.model.people import People
+from sim.model.people import PeopleState
 from sim.model.recording import collect_records
 from sim.model.records import (
     HANDOVER_CONSULT,
-    HANDOVER_NONE,
     HANDOVER_REASSIGNMENT,
     PAGE_CONSULT,
     PAGE_FIRST,
-    PAGE_NOTIFY,
-    PAGE_RACI_CONSULT,
     PAGE_REASSIGNMENT,
-    PAGE_RETRIGGER,
     STATE_GROUPED,
     STATE_SUPPRESSED,
     RunRecords,
 )
-from sim.model.targets import TargetsMixin, simple_chain
+from sim.model.routing import route_alerts
+from sim.model.targets import simple_chain
+from sim.model.trace import TraceEvent
 
 
 def _events_scheduled(env: simpy.Environment) -> int:
@@ -94,7 +93,7 @@ class _Pool:
         self.free = list(engineers)
 
 
-class World(TargetsMixin, MistakesMixin):
+class World:
     """One run of one variant: people as SimPy resources, incidents as processes."""
 
     def __init__(
@@ -102,27 +101,23 @@ class World(TargetsMixin, MistakesMixin):
         compiled: CompiledScenario,
         service: np.ndarray,
         outcome: AutomationOutcome,
-        trace: list[tuple] | None = None,
+        trace: list[TraceEvent] | None = None,
         root: np.ndarray | None = None,
         start_minutes: np.ndarray | None = None,
         *,
-        severity: np.ndarray | None = None,
-        paging: PagingDecision | None = None,
-        seed: tuple[int, int] = (0, 0),
+        severity: np.ndarray,
+        paging: PagingDecision,
+        seed: tuple[int, int],
     ) -> None:
         self.env = simpy.Environment()
         self.events_processed = 0
         self.compiled = compiled
         self.outcome = outcome
+        self.paging = paging
         self.trace = trace
-        self.seed = seed
-        scenario = compiled.scenario
-        self.people = People(compiled, seed)
-        self.may_be_away = self.people.may_be_away
-        self.tracks_sleep = self.people.tracks_sleep
+        self.people = PeopleState(compiled, seed)
         self.fatigue = self.people.fatigue_enabled
         self.resources = [simpy.Resource(self.env, capacity=1) for _ in compiled.person_names]
-        self.schedules = compiled.schedules
         self.policies = compiled.policies
         plain_people = not (self.people.may_be_away or self.people.fatigue_enabled)
         self.simple_chains = [
@@ -133,123 +128,79 @@ class World(TargetsMixin, MistakesMixin):
             for index, schedule in enumerate(compiled.schedules)
             if schedule.pool
         }
-        self.team_manager = [
-            next(
-                person
-                for person, team in enumerate(compiled.person_team.tolist())
-                if team == team_index and not compiled.person_is_engineer[person]
-            )
-            for team_index in range(len(compiled.team_names))
-        ]
-        self.level_names = scenario.escalation.levels
-        self.give_up_minutes = compiled.horizon_minutes + 2 * 7 * 1440.0
-        self.ack_timeout = scenario.escalation.ack_timeout_minutes
-        self.round_robin: dict[int, int] = {}
-        alerts = len(service)
-        root = np.arange(alerts) if root is None else root
-        self.alerts_exogenous = alerts
-        # Per-alert identity as arrays; incidents caused by mistakes are appended to lists.
-        self.service_array = np.asarray(service)
-        self.root_array = np.asarray(root)
-        self.severity_array = (
-            np.full(alerts, 2, dtype=np.int8) if severity is None else np.asarray(severity)
-        )
-        self.extra_service: list[int] = []
-        self.extra_severity: list[int] = []
-        self.extra_start: list[float] = []
-        symptom_team = compiled.service_team[service]
-        owner_team = compiled.service_team[service[root]]
-        routed_team = (
-            np.where(outcome.route_correct, owner_team, symptom_team)
-            if scenario.routing.policy == "root-owner"
-            else symptom_team
-        )
-        # The service of record: the root's when the incident is routed to the root's owner.
-        record_service = (
-            np.where(outcome.route_correct, service[root], service)
-            if scenario.routing.policy == "root-owner"
-            else np.asarray(service)
-        )
-        # Plain Python lists: scalar access in the hot loop is several times faster than numpy's.
-        self.accountable = compiled.service_accountable_manager[record_service].tolist()
-        # Consulted teams of a major incident (None when no service has any: the common case).
-        self.consulted: list[tuple[int, ...]] | None = None
-        if any(compiled.service_consulted):
-            consult_severities = [
-                ("P1", "P2", "P3", "P4").index(level)
-                for level in scenario.routing.consult_severities
-            ]
-            major = np.isin(self.severity_array, consult_severities).tolist()
-            self.consulted = [
-                compiled.service_consulted[service_index] if is_major else ()
-                for service_index, is_major in zip(record_service.tolist(), major, strict=True)
-            ]
-        self.routed_team = routed_team.tolist()
-        # The policy paging each incident: its service of record's (the team's by default).
-        self.routed_policy = compiled.service_policy[record_service].tolist()
-        self.owner_policy = compiled.service_policy[service[root]].tolist()
-        self.owner_team = owner_team.tolist()
+        self.give_up_minutes = compiled.horizon_minutes + GIVE_UP_AFTER_HORIZON_MINUTES
         self.person_team = compiled.person_team.tolist()
         self.shared_covers = (
             None if compiled.shared_covers_slot is None else compiled.shared_covers_slot.tolist()
         )
         self.shared_index = len(compiled.schedules) - 1
-        # Only the columns a chain can use: converting unused ones costs time in every run.
-        columns = max(3, max(policy.most_pages for policy in compiled.policies))
-        self.ack_delay = outcome.ack_delay_minutes[:, :columns].tolist()
-        self.handover_ack_delay = outcome.handover_ack_delay_minutes.tolist()
-        self.triage = outcome.triage_minutes.tolist()
-        self.runbook_fix = outcome.runbook_fix.tolist()
-        self.work = outcome.work_minutes.tolist()
-        self.paging = paging
-        self.page_minutes_by_alert = outcome.page_minutes if paging is None else paging.page_minutes
-        self.notify_only = [False] * alerts if paging is None else paging.notify_only.tolist()
-        correlation = scenario.correlation
-        self.correlator = (
-            Correlator(
-                service,
-                root,
-                outcome.page_minutes if start_minutes is None else start_minutes,
-                outcome,
-                compiled.service_depends_on,
-                grouping=correlation.grouping.enabled,
-                group_wait_minutes=correlation.grouping.group_wait_minutes,
-                group_interval_minutes=correlation.grouping.group_interval_minutes,
-                inhibition=correlation.inhibition,
-            )
-            if correlation.grouping.enabled or correlation.inhibition
+        root = np.arange(len(service)) if root is None else np.asarray(root)
+        start_minutes = outcome.page_minutes if start_minutes is None else start_minutes
+        fatigue = compiled.scenario.people.fatigue
+        self.mistakes = (
+            Mistakes(compiled, self.people, seed)
+            if self.fatigue and fatigue.mistake_probability_per_debt_hour > 0
             else None
         )
+        self.table = self._alert_table(service, root, start_minutes, severity)
+        self.escalation = Escalation(
+            self.env, compiled, self.table, self.people, trace, self.give_up_minutes, self.pools
+        )
         self.state_override: dict[int, int] = {}
-        self.handover = [HANDOVER_NONE] * alerts
-        self.delayed_by_inhibition = [False] * alerts
-        self.worker = [-1] * alerts
-        self.first_page_minutes = [math.nan] * alerts
-        self.first_page_person = [-1] * alerts
-        self.ack_minutes = [math.nan] * alerts
-        self.ack_person = [-1] * alerts
-        self.highest_level = [-1] * alerts
-        self.work_start_minutes = [math.nan] * alerts
-        self.resolved_minutes = [math.nan] * alerts
-        self.coverage_gap = [False] * alerts
-        self.retriggers = [0] * alerts
-        self.raci_consults = [0] * alerts
-        self.caused_by = [-1] * alerts
-        self.page_alert: list[int] = []
-        self.page_minutes: list[float] = []
-        self.page_person: list[int] = []
-        self.page_level: list[int] = []
-        self.page_kind: list[int] = []
-        self.page_schedule: list[int] = []
-        fatigue = scenario.people.fatigue
-        self.mistakes = self.fatigue and fatigue.mistake_probability_per_debt_hour > 0
-        if self.mistakes:
-            self.endogenous = stream_generator(seed[0], seed[1], STREAM_ENDOGENOUS)
-            self.mistake_uniform = self.endogenous.random(alerts).tolist()
+        self.correlator = self._correlator(service, root, start_minutes)
+
+    def _alert_table(self, service, root, start_minutes, severity) -> AlertTable:
+        """The exogenous alerts' rows: routing, pre-drawn durations and paging decisions."""
+        compiled, outcome, paging = self.compiled, self.outcome, self.paging
+        alerts = len(service)
+        routing = route_alerts(compiled, service, root, outcome.route_correct, severity)
+        # Only the columns a chain can use: converting unused ones costs time in every run.
+        columns = max(3, max(policy.most_pages for policy in compiled.policies))
+        return AlertTable(
+            {
+                "service": np.asarray(service).tolist(),
+                "severity": np.asarray(severity).tolist(),
+                "start_minutes": np.asarray(start_minutes, dtype=np.float64).tolist(),
+                "root": root.tolist(),
+                "routed_team": routing.routed_team,
+                "owner_team": routing.owner_team,
+                "routed_policy": routing.routed_policy,
+                "owner_policy": routing.owner_policy,
+                "accountable": routing.accountable,
+                "consulted": routing.consulted,
+                "ack_delay": outcome.ack_delay_minutes[:, :columns].tolist(),
+                "handover_ack_delay": outcome.handover_ack_delay_minutes.tolist(),
+                "triage": outcome.triage_minutes.tolist(),
+                "runbook_fix": outcome.runbook_fix.tolist(),
+                "work": outcome.work_minutes.tolist(),
+                "notify_only": paging.notify_only.tolist(),
+                "mistake_uniform": (
+                    [math.nan] * alerts
+                    if self.mistakes is None
+                    else self.mistakes.exogenous_uniforms(alerts)
+                ),
+            }
+        )
+
+    def _correlator(self, service, root, start_minutes) -> Correlator | None:
+        correlation = self.compiled.scenario.correlation
+        if not (correlation.grouping.enabled or correlation.inhibition):
+            return None
+        return Correlator(
+            np.asarray(service),
+            root,
+            start_minutes,
+            self.outcome,
+            self.compiled.service_depends_on,
+            grouping=correlation.grouping.enabled,
+            group_wait_minutes=correlation.grouping.group_wait_minutes,
+            group_interval_minutes=correlation.grouping.group_interval_minutes,
+            inhibition=correlation.inhibition,
+        )
 
     def run(self) -> None:
         """Run until every incident is resolved (arrivals stop at the horizon; work drains)."""
-        page_minutes = self.page_minutes_by_alert
+        page_minutes = self.paging.page_minutes
         human = np.flatnonzero(~np.isnan(page_minutes))
         order = human[np.argsort(page_minutes[human], kind="stable")]
         self.env.process(self._dispatch(order.tolist(), page_minutes[order].tolist()))
@@ -272,76 +223,14 @@ class World(TargetsMixin, MistakesMixin):
             if group is not None:
                 self.state_override[alert] = STATE_GROUPED
                 if self.trace is not None:
-                    self.trace.append((env.now, "group", alert, group.lead, -1))
+                    self.trace.append(TraceEvent(env.now, "group", alert, other_alert=group.lead))
                 continue
             env.process(self._incident(alert, correlator.open_group(alert, env.now)))
 
-    def _page(self, alert: int, person: int, level: int, kind: int, schedule: int) -> None:
-        now = self.env.now
-        if self.first_page_person[alert] < 0:
-            self.first_page_minutes[alert] = now
-            self.first_page_person[alert] = person
-        self.highest_level[alert] += 1
-        self.page_alert.append(alert)
-        self.page_minutes.append(now)
-        self.page_person.append(person)
-        self.page_level.append(level)
-        self.page_kind.append(kind)
-        self.page_schedule.append(schedule)
-        if self.tracks_sleep:
-            self.people.paged(person, now)
-        if self.trace is not None:
-            self.trace.append((now, "page", alert, person, level))
-
-    def _chain(self, alert: int, policy_index: int, ack_delay: list[float], kind: int):
-        """Page the policy's levels until someone acknowledges; returns who did."""
-        env = self.env
-        policy = self.policies[policy_index]
-        chain = policy.levels[:1] if self.notify_only[alert] else policy.chain
-        if self.notify_only[alert]:
-            kind = PAGE_NOTIFY
-        last_position = len(chain) - 1
-        columns = len(ack_delay)
-        ack_at = math.inf
-        acker = -1
-        sent = 0
-        while acker < 0:
-            for position, level in enumerate(chain):
-                people = self._targets(level, env.now, alert)
-                if not people:
-                    self.coverage_gap[alert] = True
-                    if self.trace is not None:
-                        self.trace.append((env.now, "gap", alert, -1, position))
-                    continue
-                for person in people:
-                    self._page(alert, person, position, kind, policy_index)
-                    delay = ack_delay[sent % columns]
-                    if self.fatigue:
-                        delay *= self.people.slowdown(person, env.now)
-                    sent += 1
-                    if env.now + delay < ack_at:
-                        ack_at, acker = env.now + delay, person
-                if position == last_position or ack_at <= env.now + level.delay_minutes:
-                    break
-                yield env.timeout(level.delay_minutes)
-            if acker < 0:  # nobody at any level: try again after the first level's delay
-                if env.now > self.give_up_minutes:
-                    raise RuntimeError(
-                        f"escalation policy {policy.name!r} has named nobody at any level "
-                        "since the end of the horizon; check its schedules with "
-                        "`oncall-sim validate`"
-                    )
-                yield env.timeout(chain[0].delay_minutes)
-        yield env.timeout(ack_at - env.now)
-        if self.ack_person[alert] < 0:
-            self.ack_minutes[alert] = env.now
-            self.ack_person[alert] = acker
-        if self.trace is not None:
-            self.trace.append((env.now, "ack", alert, acker, -1))
-        return acker
-
     def _incident(self, alert: int, group: Group | None = None):
         env = self.env
+        table = self.table
+        escalation = self.escalation
         if group is not None:
             if group.first_page_minutes > env.now:
                 yield env.timeout(group.first_page_minutes - env.now)
@@ -350,34 +239,32 @@ class World(TargetsMixin, MistakesMixin):
                 if correlator.root_has_another_incident(alert):
                     self.state_override[alert] = STATE_SUPPRESSED
                     correlator.close(group)
-                    if self.trace is not None:
-                        self.trace.append((env.now, "suppress", alert, -1, -1))
+                    escalation.note("suppress", alert)
                     return
-                if not self.delayed_by_inhibition[alert]:
-                    self.delayed_by_inhibition[alert] = True
-                    if self.trace is not None:
-                        self.trace.append((env.now, "inhibited", alert, -1, -1))
+                if not table.delayed_by_inhibition[alert]:
+                    table.delayed_by_inhibition[alert] = True
+                    escalation.note("inhibited", alert)
                 yield correlator.until_clear(env, blocking)
             correlator.start_paging(group)
-        owner = self.owner_team[alert]
+        owner = table.owner_team[alert]
         shared = (
             self.shared_covers is not None
             and self.shared_covers[min(int(env.now // SLOT_MINUTES), len(self.shared_covers) - 1)]
         )
-        policy_index = self.shared_index if shared else self.routed_policy[alert]
+        policy_index = self.shared_index if shared else table.routed_policy[alert]
         if policy_index in self.pools:
             yield from self._pooled_incident(alert, policy_index)
         else:
             simple = self.simple_chains[policy_index]
-            if simple is None or self.notify_only[alert]:
-                worker = yield from self._chain(
-                    alert, policy_index, self.ack_delay[alert], PAGE_FIRST
+            if simple is None or table.notify_only[alert]:
+                worker = yield from escalation.chain(
+                    alert, policy_index, table.ack_delay[alert], PAGE_FIRST
                 )
             else:
                 # _chain inlined for the common policy (one schedule, person or accountable
                 # target per level, nobody ever away, no fatigue): delegating with `yield from`
                 # would add a generator frame to every resume of the hottest process.
-                ack_delay = self.ack_delay[alert]
+                ack_delay = table.ack_delay[alert]
                 columns = len(ack_delay)
                 last_position = len(simple) - 1
                 ack_at = math.inf
@@ -389,13 +276,11 @@ class World(TargetsMixin, MistakesMixin):
                             max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
                         ]
                         if person < 0:
-                            self.coverage_gap[alert] = True
-                            if self.trace is not None:
-                                self.trace.append((env.now, "gap", alert, -1, position))
+                            escalation.gap(alert, position, policy_index)
                             continue
                     elif person < 0:
-                        person = self.accountable[alert]
-                    self._page(alert, person, position, PAGE_FIRST, policy_index)
+                        person = table.accountable[alert]
+                    escalation.page(alert, person, position, PAGE_FIRST, policy_index)
                     candidate = env.now + ack_delay[sent % columns]
                     sent += 1
                     if candidate < ack_at:
@@ -405,119 +290,99 @@ class World(TargetsMixin, MistakesMixin):
                     yield env.timeout(delay)
                 if worker < 0:  # every level was a gap: retry as the general chain does
                     yield env.timeout(simple[0][2])
-                    worker = yield from self._chain(
-                        alert, policy_index, self.ack_delay[alert], PAGE_FIRST
-                    )
+                    worker = yield from escalation.chain(alert, policy_index, ack_delay, PAGE_FIRST)
                 else:
                     yield env.timeout(ack_at - env.now)
-                    self.ack_minutes[alert] = env.now
-                    self.ack_person[alert] = worker
-                    if self.trace is not None:
-                        self.trace.append((env.now, "ack", alert, worker, -1))
-            outside = self.person_team[worker] != owner and worker != self.accountable[alert]
-            if outside and not (shared and self.runbook_fix[alert]):
-                yield env.timeout(self.triage[alert])
+                    escalation.acknowledged(alert, worker)
+            outside = self.person_team[worker] != owner and worker != table.accountable[alert]
+            if outside and not (shared and table.runbook_fix[alert]):
+                yield env.timeout(table.triage[alert])
                 kind = PAGE_CONSULT if shared else PAGE_REASSIGNMENT
-                self.handover[alert] = HANDOVER_CONSULT if shared else HANDOVER_REASSIGNMENT
-                if self.trace is not None:
-                    name = "consult" if shared else "reassign"
-                    self.trace.append((env.now, name, alert, worker, -1))
-                policy_index = self.owner_policy[alert]
-                worker = yield from self._chain(
-                    alert, policy_index, self.handover_ack_delay[alert], kind
+                table.handover[alert] = HANDOVER_CONSULT if shared else HANDOVER_REASSIGNMENT
+                escalation.note("consult" if shared else "reassign", alert, worker)
+                policy_index = table.owner_policy[alert]
+                worker = yield from escalation.chain(
+                    alert, policy_index, table.handover_ack_delay[alert], kind
                 )
-            self.worker[alert] = worker
-            if self.consulted is not None and self.consulted[alert]:
-                self._consult_raci(alert, worker)
+            table.worker[alert] = worker
+            if table.consulted[alert]:
+                escalation.consult_raci(alert, worker)
             if self.policies[policy_index].ack_expiry_minutes < math.inf:
-                env.process(self._ack_expiry(alert, policy_index))
+                env.process(escalation.ack_expiry(alert, policy_index))
             with self.resources[worker].request() as request:
                 yield request
-                self.work_start_minutes[alert] = env.now
-                work = self.work[alert]
+                table.work_start_minutes[alert] = env.now
+                work = table.work[alert]
                 if self.fatigue:
                     work *= self.people.slowdown(worker, env.now)
                 yield env.timeout(work)
-            self.resolved_minutes[alert] = env.now
-            if self.trace is not None:
-                self.trace.append((env.now, "resolve", alert, worker, -1))
-            if self.mistakes:
+            table.resolved_minutes[alert] = env.now
+            escalation.note("resolve", alert, worker)
+            if self.mistakes is not None:
                 self._maybe_mistake(alert, worker)
         if group is not None:
             self.correlator.close(group)
             for member in group.members:
-                self.resolved_minutes[member] = env.now
+                table.resolved_minutes[member] = env.now
 
-    def _consult_raci(self, alert: int, worker: int) -> None:
-        """Pull in the service's Consulted teams on a major incident: a consult page to the
-        first level of each one's policy (they join; the worker keeps the incident). The
-        worker's own team is already in: it is not consulted."""
-        for team in self.consulted[alert]:
-            if team in self.pools or team == self.person_team[worker]:
-                continue
-            for person in self._targets(self.policies[team].levels[0], self.env.now, alert):
-                self._page(alert, person, 0, PAGE_RACI_CONSULT, team)
-                self.raci_consults[alert] += 1
+    def _maybe_mistake(self, alert: int, worker: int) -> None:
+        """A tired person's fix may cause a new incident on the same service, later."""
+        caused = self.mistakes.caused_incident(self.table, alert, worker, self.env.now)
+        if caused is None:
+            return
+        new, delay = caused
+        if self.trace is not None:
+            self.trace.append(TraceEvent(self.env.now, "mistake", alert, worker, other_alert=new))
+        self.env.process(self._delayed_incident(new, delay))
 
-    def _ack_expiry(self, alert: int, policy_index: int):
-        """Re-trigger the first level each time the acknowledgement expires before resolution."""
+    def _delayed_incident(self, alert: int, delay: float):
+        yield self.env.timeout(delay)
+        yield from self._incident(alert)
+
+    def _pooled_incident(self, alert: int, policy_index: int):
+        """A pool team: the incident waits for the first free engineer (the pool level), who is
+        paged; while nobody acknowledges, the policy's later levels with a target are paged
+        (the manager; a pool has no secondary). Pool responders are not slowed by fatigue."""
         env = self.env
-        policy = self.policies[policy_index]
-        ack_delay = self.ack_delay[alert]
-        while True:
-            yield env.timeout(policy.ack_expiry_minutes)
-            if not math.isnan(self.resolved_minutes[alert]):
-                return
-            self.retriggers[alert] += 1
-            if self.trace is not None:
-                self.trace.append((env.now, "retrigger", alert, -1, -1))
-            people = self._targets(policy.levels[0], env.now, alert)
-            if not people:
-                self.coverage_gap[alert] = True
-                continue
-            ack_at, acker = math.inf, -1
-            for person in people:
-                self._page(alert, person, 0, PAGE_RETRIGGER, policy_index)
-                delay = ack_delay[self.highest_level[alert] % len(ack_delay)]
-                if self.fatigue:
-                    delay *= self.people.slowdown(person, env.now)
-                if env.now + delay < ack_at:
-                    ack_at, acker = env.now + delay, person
-            yield env.timeout(ack_at - env.now)
-            if not math.isnan(self.resolved_minutes[alert]):
-                return  # resolved while the re-triggered page was outstanding
-            if self.trace is not None:
-                self.trace.append((env.now, "ack", alert, acker, -1))
-
-    def _pooled_incident(self, alert: int, schedule_index: int):
-        env = self.env
-        pool = self.pools[schedule_index]
-        manager = self.team_manager[schedule_index]
+        table = self.table
+        pool = self.pools[policy_index]
+        levels = self.policies[policy_index].levels
+        ack_delay = table.ack_delay[alert]
         with pool.slots.request() as request:
             yield request
             engineer = pool.free.pop(0)  # the longest idle engineer
-            self._page(alert, engineer, 0, PAGE_FIRST, schedule_index)
-            ack_delay = self.ack_delay[alert]
-            ack_at, acker = env.now + ack_delay[0], engineer
-            if "manager" in self.level_names and ack_at > env.now + self.ack_timeout:
-                yield env.timeout(self.ack_timeout)
-                manager_position = self.level_names.index("manager")
-                self._page(alert, manager, manager_position, PAGE_FIRST, schedule_index)
-                if env.now + ack_delay[2] < ack_at:
-                    ack_at, acker = env.now + ack_delay[2], manager
+            ack_at, acker = math.inf, -1
+            for position, level in enumerate(levels):
+                people = (engineer,) if position == 0 else [t.person for t in level.targets]
+                if not people:
+                    continue
+                if position > 0:
+                    if ack_at <= env.now + levels[0].delay_minutes:
+                        break
+                    yield env.timeout(levels[0].delay_minutes)
+                # Column k of the ack delays for the level at position k (a pool pages each
+                # level's one person).
+                ack_at, acker, _ = self.escalation.page_people(
+                    alert, people, position, PAGE_FIRST, policy_index, ack_delay, position,
+                    ack_at, acker, False,
+                )  # fmt: skip
             yield env.timeout(ack_at - env.now)
-            self.ack_minutes[alert] = env.now
-            self.ack_person[alert] = acker
-            if self.trace is not None:
-                self.trace.append((env.now, "ack", alert, acker, -1))
-            self.worker[alert] = acker
-            self.work_start_minutes[alert] = env.now
-            yield env.timeout(self.work[alert])
-            self.resolved_minutes[alert] = env.now
-            if self.trace is not None:
-                self.trace.append((env.now, "resolve", alert, acker, -1))
+            self.escalation.acknowledged(alert, acker)
+            table.worker[alert] = acker
+            table.work_start_minutes[alert] = env.now
+            yield env.timeout(table.work[alert])
+            table.resolved_minutes[alert] = env.now
+            self.escalation.note("resolve", alert, acker)
             pool.free.append(engineer)
 
-    def records(self, start_minutes: np.ndarray) -> RunRecords:
+    def records(self) -> RunRecords:
         """The run's event records (call after :meth:`run`)."""
-        return collect_records(self, start_minutes)
+        return collect_records(
+            self.table,
+            self.escalation.pages,
+            self.outcome,
+            self.paging,
+            self.state_override,
+            self.people,
+            self.events_processed,
+        )

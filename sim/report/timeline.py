@@ -23,6 +23,7 @@ from sim.model.records import (
     STATE_PREVENTED,
     STATE_SILENCED,
 )
+from sim.model.trace import TraceEvent
 from sim.scenario.models import SEVERITIES
 
 
@@ -49,7 +50,9 @@ def window_minutes(run: SingleRun, start: dt.date, days: int) -> tuple[float, fl
     )
 
 
-def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int) -> list:
+def build_timeline(
+    run: SingleRun, trace: list[TraceEvent], start: dt.date, days: int
+) -> list[TimelineEntry]:
     """Timeline entries of every event in the window, in time order."""
     compiled = run.compiled
     horizon = compiled.scenario.horizon
@@ -112,35 +115,40 @@ def build_timeline(run: SingleRun, trace: list[tuple], start: dt.date, days: int
         "consult": "{person} consults the owning team",
         "suppress": "suppressed: a symptom while its root's incident is open",
         "inhibited": "inhibited while a dependency's incident is open",
-        "group": "grouped into the incident of alert {person}",
+        "group": "grouped into the incident of alert {other_alert}",
         "retrigger": "acknowledgement expired before resolution: re-triggered",
-        "mistake": "{person}'s fix (tired) causes a new incident, alert {level}",
+        "mistake": "{person}'s fix (tired) causes a new incident, alert {other_alert}",
     }
-    # Page entries of the trace and the page records are appended together, in the same order.
-    page_records = iter(
-        zip(records.page_schedule.tolist(), records.page_kind.tolist(), strict=True)
-    )
-    for minutes, kind, alert, person, level in trace:
-        policy_index, page_kind = next(page_records) if kind == "page" else (0, 0)
+    for event in trace:
+        minutes = event.time_minutes
         if not begin <= minutes < end:
             continue
-        if kind == "page":
-            where = _level_label(compiled, policy_index, page_kind, level)
-            text = f"page {names[person]} ({where}; {band(person, minutes)})"
-        elif kind == "gap":
-            where = _level_label(compiled, policy_index, 0, level)
+        if event.kind == "page":
+            where = _level_label(compiled, event.policy, event.page_kind, event.level)
+            text = f"page {names[event.person]} ({where}; {band(event.person, minutes)})"
+        elif event.kind == "substitute":
+            text = _substitution(names, records, event)
+        elif event.kind == "gap":
+            where = _level_label(compiled, event.policy, 0, event.level)
             text = f"coverage gap: {where} names nobody; next level"
-        elif kind == "mistake":
-            text = described[kind].format(person=names[person], level=level)
         else:
-            shown = names[person] if person >= 0 and kind != "group" else str(person)
-            text = described[kind].format(person=shown)
-        entries.append((minutes, 2, alert, text))
+            person = names[event.person] if event.person >= 0 else ""
+            text = described[event.kind].format(person=person, other_alert=event.other_alert)
+        entries.append((minutes, 2, event.alert, text))
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     return [
         TimelineEntry(minutes, local(minutes), alert, services[records.service[alert]], text)
         for minutes, _, alert, text in entries
     ]
+
+
+def _substitution(names, records, event: TraceEvent) -> str:
+    """'jen on leave, priya covers' (or resting after a sleep-hour page; or nobody covers)."""
+    away = event.away_person
+    on_leave = any(start <= event.time_minutes < end for start, end in records.leave[away])
+    why = "on leave" if on_leave else "resting after a night page"
+    who = names[event.person] if event.person >= 0 else "nobody"
+    return f"{names[away]} {why}, {who} covers"
 
 
 def _level_label(compiled, policy_index: int, page_kind: int, position: int) -> str:

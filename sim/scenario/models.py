@@ -318,7 +318,13 @@ class Response(_Frozen):
     severity_work_factor: dict[Severity, Annotated[float, Field(gt=0, le=100)]] = Field(
         default_factory=_default_work_factors
     )
-    """Multiplier of the work time by severity."""
+    """Multiplier of the work time by severity; a severity left out keeps its default (P1 1.5,
+    P2 1.2, P3 1.0, P4 0.8), so ``{P1: 2}`` changes P1 only."""
+
+    @field_validator("severity_work_factor")
+    @classmethod
+    def _others_keep_their_defaults(cls, factors: dict[str, float]) -> dict[str, float]:
+        return {**_default_work_factors(), **factors}
 
 
 class AnomalyDetection(_Frozen):

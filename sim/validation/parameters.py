@@ -77,8 +77,6 @@ def queue_parameters(scenario: Scenario) -> QueueParameters:
         problems.append("needs response.ack_delay_minutes: 0 (immediate acknowledgement)")
     if any(factor != 1.0 for factor in scenario.response.severity_work_factor.values()):
         problems.append("needs severity_work_factor 1.0 for every severity")
-    if len(scenario.response.severity_work_factor) < 4:
-        problems.append("needs severity_work_factor given for all of P1..P4")
     automation = scenario.automation
     if automation.anomaly_detection.coverage != 0 or automation.self_healing.coverage != 0:
         problems.append("needs no automation (detection and self-healing coverage 0)")
