@@ -5,8 +5,7 @@ simulation minute 0 is Monday 2026-01-05 00:00."""
 
 from __future__ import annotations
 
-import numpy as np
-from builders import small_scenario
+from builders import brief, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
 
@@ -65,8 +64,6 @@ def test_cumulative_schedule_pages_every_active_layer_at_once():
     at Tuesday 20:00 only ana's layer is active. Without the flag, ben alone (the highest)."""
     from builders import hand_made_outcome
 
-    from sim.model import World
-
     team = {
         "name": "infra",
         "engineers": ["ana", "ben", "cem"],
@@ -91,8 +88,8 @@ def test_cumulative_schedule_pages_every_active_layer_at_once():
         times = [DAY + 600, DAY + 1200]
         outcome = hand_made_outcome(times, [5.0, 5.0], [[2.0] * 4, [2.0] * 4])
         trace: list = []
-        World(compile_scenario(scenario), np.zeros(2, np.int64), outcome, trace=trace).run()
-        return [(time, alert, who) for time, kind, alert, who, _ in trace if kind == "page"]
+        hand_made_world(compile_scenario(scenario), outcome, trace=trace).run()
+        return [(time, alert, who) for time, kind, alert, who, _ in brief(trace) if kind == "page"]
 
     assert first_pages(True) == [(DAY + 600, 0, BEN), (DAY + 600, 0, ANA), (DAY + 1200, 1, ANA)]
     assert first_pages(False) == [(DAY + 600, 0, BEN), (DAY + 1200, 1, ANA)]
