@@ -17,6 +17,7 @@ from sim.model.records import (
     HANDOVER_REASSIGNMENT,
     PAGE_CONSULT,
     PAGE_FIRST,
+    PAGE_FLAP,
     PAGE_RACI_CONSULT,
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
@@ -24,8 +25,10 @@ from sim.model.records import (
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
+    STATE_SELF_CLEARED,
     STATE_SILENCED,
     STATE_SUPPRESSED,
+    STATE_TICKET,
     RunRecords,
 )
 
@@ -102,6 +105,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "fatigue_incidents": "incidents caused by a tired person's mistake",
     "raci_consult_pages": "pages pulling a service's Consulted teams into major incidents",
     "informed_notifications": "notifications to Informed teams (never pages)",
+    "transient_alerts": "alerts that would have paged but were transient (clear on their own)",
+    "transient_pages": "pages for transient alerts (noise)",
+    "paused_alerts_cleared": "transient alerts that cleared before their page went out",
+    "flap_pages": "pages for a flapping alert's re-fires",
+    "tickets": "SLO mode: alerts a ticket rule sent to business hours instead of a page",
+    "detection_delay_minutes_mean": "mean time from a real failure's start to its first page",
+    "budget_consumed_share_max": "largest share of an error budget spent in one SLO window",
+    "slo_breached_windows": "SLO windows (service x window) that spent more than the budget",
 }
 #: Per-team KPIs, named `<kpi>__<team>`; their meaning, with {team} for the team's name.
 TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
@@ -130,6 +141,9 @@ KPI_DIRECTIONS: dict[str, str] = {
             "notify_only_alerts",
             "silenced_alerts",
             "informed_notifications",
+            "transient_alerts",
+            "paused_alerts_cleared",
+            "tickets",
         ),
         NO_DIRECTION,
     ),
@@ -266,6 +280,7 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         **_response_time_kpis(records, first),
         **_load_kpis(compiled, records, pages),
         **_alert_kpis(compiled, records, pages, first),
+        **_noise_kpis(records, first.escalated),
         **_domain_kpis(compiled, pages.team),
         **_team_kpis(compiled, records, pages, first),
     }
@@ -292,6 +307,7 @@ def _escalation_kpis(
 def _response_time_kpis(records: RunRecords, first: _FirstPages) -> dict[str, float]:
     """MTTA of escalations; MTTR of every incident and of the incidents a human worked."""
     ack_wait = (records.ack_minutes - records.first_page_minutes)[first.escalated]
+    ack_wait = ack_wait[~np.isnan(ack_wait)]  # a transient alert may clear before its ack
     human = records.state == STATE_RESOLVED
     incident = human | (records.state == STATE_AUTO_RESOLVED)
     duration = records.resolved_minutes - records.start_minutes
@@ -367,6 +383,31 @@ def _alert_kpis(
         "informed_notifications": float(
             compiled.service_informed_teams[records.service[first.escalated]].sum()
         ),
+    }
+
+
+def _noise_kpis(records: RunRecords, escalated: np.ndarray) -> dict[str, float]:
+    """Transient alerts, their pages, flapping, tickets, detection delay, error budgets."""
+    transient = (
+        records.noise.transient
+        if records.noise is not None
+        else np.zeros(len(records.state), dtype=bool)
+    )
+    real = escalated & ~transient
+    delay = (records.first_page_minutes - records.start_minutes)[real]
+    budget = (
+        records.noise.budget_consumed if records.noise is not None else np.zeros((0, 0))
+    )
+    spent = budget[~np.isnan(budget)]
+    return {
+        "transient_alerts": float(transient.sum()),
+        "transient_pages": float(np.sum(transient[records.page_alert])),
+        "paused_alerts_cleared": float(np.sum(records.state == STATE_SELF_CLEARED)),
+        "flap_pages": float(np.sum(records.page_kind == PAGE_FLAP)),
+        "tickets": float(np.sum(records.state == STATE_TICKET)),
+        "detection_delay_minutes_mean": float(delay.mean()) if len(delay) else float("nan"),
+        "budget_consumed_share_max": float(spent.max()) if len(spent) else float("nan"),
+        "slo_breached_windows": float(np.sum(spent > 1.0)),
     }
 
 

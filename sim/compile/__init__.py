@@ -6,7 +6,8 @@ rules and cascade tables, gathered in a :class:`CompiledScenario`.
 * :mod:`sim.compile.schedules`: layered on-call schedules as timelines;
 * :mod:`sim.compile.escalation`: escalation policies as level tables;
 * :mod:`sim.compile.paging`: paging rules (urgency, support hours, maintenance) as arrays;
-* :mod:`sim.compile.cascades`: the failure-propagation graph.
+* :mod:`sim.compile.cascades`: the failure-propagation graph;
+* :mod:`sim.compile.noise`: transient alerts, pause, flapping and SLO rules as arrays.
 """
 
 from sim.compile.compiled import ArrivalTables, CompiledScenario, compile_scenario

@@ -26,6 +26,7 @@ from sim.compile.escalation import (
     CompiledPolicy,
 )
 from sim.compile.organisation import compile_oncall, horizon_zone_key, organisation_people
+from sim.compile.noise import NoiseTables, compile_noise
 from sim.compile.paging import PagingTables, compile_paging
 from sim.compile.schedules import OnCallSchedule
 from sim.scenario.models import SEVERITIES, Scenario
@@ -121,6 +122,8 @@ class CompiledScenario:
     weeks: int
     slots: int
     horizon_minutes: float
+    noise: NoiseTables | None = None
+    """Transient alerts, pause, flapping and SLO rules (None: a hand-made compile)."""
     meta: dict[str, object] = field(default_factory=dict)
 
     @functools.cached_property
@@ -295,6 +298,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         weeks=weeks,
         slots=slots,
         horizon_minutes=horizon_minutes,
+        noise=compile_noise(scenario),
     )
 
 

@@ -10,6 +10,7 @@ from sim.generator.alerts import (
     DECISION_COLUMNS,
     EXTRA_ACK_PAGES,
     HANDOVER_ACK_COLUMNS,
+    NOISE_COLUMNS,
     AlertStream,
     generate_alert_stream,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "DECISION_COLUMNS",
     "EXTRA_ACK_PAGES",
     "HANDOVER_ACK_COLUMNS",
+    "NOISE_COLUMNS",
     "AlertStream",
     "generate_alert_stream",
     "warm_up_kernels",

@@ -30,6 +30,7 @@ from sim.generator.kernels import (
 from sim.generator.streams import (
     STREAM_ALERTS,
     STREAM_EXTRA_ACKS,
+    STREAM_NOISE,
     STREAM_WEEKLY_RATE,
     name_stream_key,
     open_uniforms,
@@ -63,6 +64,14 @@ ACK_COLUMNS = slice(
 #: drawn from their own per-run stream in the order of the sorted alert stream, so the numbers
 #: of the first three pages (and every scenario without longer chains) are unchanged.
 EXTRA_ACK_PAGES = 5
+#: Noise uniforms of each alert, from their own per-run stream (STREAM_NOISE) in the order of
+#: the sorted alert stream, drawn whether or not a variant uses them: the transient decision,
+#: the first self-clear time, then per re-fire k: re-fire decision, time to re-fire, self-clear.
+NOISE_COLUMNS = (
+    "transient",
+    "self_clear",
+    *(f"{name}_{k}" for k in (1, 2, 3) for name in ("refire", "refire_after", "self_clear")),
+)
 HANDOVER_ACK_COLUMNS = slice(
     DECISION_COLUMNS.index("handover_ack_primary"),
     DECISION_COLUMNS.index("handover_ack_manager") + 1,
@@ -93,6 +102,8 @@ class AlertStream:
     """(alerts, EXTRA_ACK_PAGES) ack uniforms of the 4th to 8th page of a chain."""
     seed: tuple[int, int]
     """(root seed, run index): the model keys its own streams (leave, mistakes) with it."""
+    noise_uniforms: np.ndarray
+    """(alerts, len(NOISE_COLUMNS)) noise uniforms (STREAM_NOISE, in the order of this stream)."""
 
     @property
     def root_service(self) -> np.ndarray:
@@ -104,6 +115,10 @@ class AlertStream:
 
     def column(self, name: str) -> np.ndarray:
         return self.uniforms[:, DECISION_COLUMNS.index(name)]
+
+    def noise_column(self, name: str) -> np.ndarray:
+        """One column of the noise uniforms (see NOISE_COLUMNS)."""
+        return self.noise_uniforms[:, NOISE_COLUMNS.index(name)]
 
 
 MINUTES_PER_WEEK = 7 * 24 * 60
@@ -218,6 +233,8 @@ def generate_alert_stream(
     position[order] = np.arange(len(order))
     extra_rng = stream_generator(root_seed, run_index, STREAM_EXTRA_ACKS)
     extra = open_uniforms(extra_rng, (len(order), EXTRA_ACK_PAGES))
+    noise_rng = stream_generator(root_seed, run_index, STREAM_NOISE)
+    noise = open_uniforms(noise_rng, (len(order), len(NOISE_COLUMNS)))
     return AlertStream(
         time_minutes=time[order],
         service=service[order].astype(np.int32),
@@ -227,6 +244,7 @@ def generate_alert_stream(
         depth=depth[order].astype(np.int8),
         extra_ack_uniforms=extra,
         seed=(root_seed, run_index),
+        noise_uniforms=noise,
     )
 
 

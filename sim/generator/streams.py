@@ -9,6 +9,8 @@ a stream or a service never shifts the numbers of another:
 * ``STREAM_ENDOGENOUS``: draws that exist only because of model state (fatigue mistakes);
 * ``STREAM_WEEKLY_RATE`` (+ the service's name key): gamma factors of each week's rate, only
   for services with ``weekly_rate_variance`` above 0.
+* ``STREAM_NOISE``: per-alert noise uniforms (transient or not, self-clear and re-fire times),
+  in the order of the sorted alert stream.
 
 Nothing else in the package creates a random generator; there is no global random state.
 """
@@ -24,6 +26,7 @@ STREAM_ENDOGENOUS = 2
 STREAM_EXTRA_ACKS = 3
 STREAM_LEAVE = 4
 STREAM_WEEKLY_RATE = 5
+STREAM_NOISE = 6
 
 #: Largest uniform handed out: quantile functions want (0, 1), and ``1 - random()`` is in (0, 1].
 UNIFORM_CEILING = 1.0 - 1e-12

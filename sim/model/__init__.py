@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sim.compile import CompiledScenario
 from sim.generator import AlertStream
 from sim.model.automation import AutomationOutcome, decide_automation
+from sim.model.noise import decide_noise
 from sim.model.paging import apply_paging_rules
 from sim.model.records import STATE_NAMES, RunRecords
 from sim.model.trace import TraceEvent
@@ -24,6 +27,10 @@ def run_model(
         stream.severity,
         stream.service,
     )
+    noise = None
+    if compiled.noise is not None and compiled.noise.changes_paging:
+        noise = decide_noise(compiled, stream, outcome, paging)
+        paging = replace(paging, page_minutes=noise.page_minutes)
     world = World(
         compiled,
         stream.service,
@@ -34,6 +41,7 @@ def run_model(
         severity=stream.severity,
         paging=paging,
         seed=stream.seed,
+        noise=noise,
     )
     world.run()
     return world.records()

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compile import CompiledScenario
 from sim.model.alert_table import AlertTable, PageLog
 from sim.model.automation import AutomationOutcome
+from sim.model.noise import NoiseDecision, noise_records
 from sim.model.paging import PagingDecision
 from sim.model.people import PeopleState
 from sim.model.records import (
     STATE_AUTO_RESOLVED,
     STATE_PREVENTED,
     STATE_RESOLVED,
+    STATE_SELF_CLEARED,
     STATE_SILENCED,
+    STATE_TICKET,
+    STATE_UNPAGED,
     RunRecords,
 )
 
@@ -25,6 +30,8 @@ def collect_records(
     state_override: dict[int, int],
     people: PeopleState,
     simpy_events: int,
+    compiled: CompiledScenario,
+    noise: NoiseDecision | None = None,
 ) -> RunRecords:
     """The records of a finished run: the alert table's and page log's columns, each alert's
     terminal state, automation's resolutions and the people's time away."""
@@ -44,6 +51,16 @@ def collect_records(
     columns["resolved_minutes"][:exogenous][outcome.auto_resolved] = outcome.auto_resolved_minutes[
         outcome.auto_resolved
     ]
+    resolved = columns["resolved_minutes"]
+    if noise is not None:
+        for flag, name in (
+            (noise.self_cleared, STATE_SELF_CLEARED),
+            (noise.ticket, STATE_TICKET),
+            (noise.unpaged, STATE_UNPAGED),
+        ):
+            state[:exogenous][flag] = name
+            resolved[:exogenous][flag] = noise.quiet_end_minutes[flag]
+    happened = (state != STATE_PREVENTED) & (state != STATE_SILENCED)
     return RunRecords(
         **columns,
         **pages.record_arrays(),
@@ -54,4 +71,12 @@ def collect_records(
         leave=tuple(people.leave),
         rest=tuple(people.rest),
         sleep_pages=np.array(people.sleep_pages, dtype=np.int64),
+        noise=noise_records(
+            compiled,
+            noise,
+            columns["service"],
+            np.array(table.severity, dtype=np.int64),
+            columns["start_minutes"],
+            np.where(happened, resolved, np.nan),
+        ),
     )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model.noise import NoiseRecords
 
 STATE_PREVENTED = 0
 STATE_AUTO_RESOLVED = 1
@@ -12,7 +16,20 @@ STATE_RESOLVED = 2
 STATE_GROUPED = 3
 STATE_SUPPRESSED = 4
 STATE_SILENCED = 5
-STATE_NAMES = ("prevented", "auto_resolved", "resolved", "grouped", "suppressed", "silenced")
+STATE_SELF_CLEARED = 6
+STATE_TICKET = 7
+STATE_UNPAGED = 8
+STATE_NAMES = (
+    "prevented",
+    "auto_resolved",
+    "resolved",
+    "grouped",
+    "suppressed",
+    "silenced",
+    "self_cleared",
+    "ticket",
+    "unpaged",
+)
 
 PAGE_FIRST = 0
 PAGE_REASSIGNMENT = 1
@@ -20,7 +37,16 @@ PAGE_CONSULT = 2
 PAGE_NOTIFY = 3
 PAGE_RETRIGGER = 4
 PAGE_RACI_CONSULT = 5
-PAGE_KIND_NAMES = ("first", "reassignment", "consult", "notify", "re-trigger", "RACI consult")
+PAGE_FLAP = 6
+PAGE_KIND_NAMES = (
+    "first",
+    "reassignment",
+    "consult",
+    "notify",
+    "re-trigger",
+    "RACI consult",
+    "flap",
+)
 
 HANDOVER_NONE = 0
 HANDOVER_REASSIGNMENT = 1
@@ -36,7 +62,9 @@ class RunRecords:
         state: terminal state (STATE_*); every alert ends in exactly one: prevented,
             auto-resolved, resolved (led an incident a human resolved), grouped (joined another
             alert's incident), suppressed (inhibited: never paged), silenced (in a maintenance
-            window: never paged).
+            window: never paged), self_cleared (a transient alert that cleared before any
+            page), ticket (SLO mode: a ticket rule caught it; worked in business hours, no
+            page), unpaged (SLO mode: no rule caught it; worked in business hours, no page).
         service, root: the alerting service, and the index of the alert of its root failure.
         start_minutes: when the incident started (or would have, if prevented).
         first_page_minutes / first_page_person: the first page (NaN / -1 without a page).
@@ -59,7 +87,7 @@ class RunRecords:
     Per page, in the order pages were sent:
         page_alert, page_minutes, page_person, page_level (position in its escalation chain),
         page_kind (PAGE_FIRST, PAGE_REASSIGNMENT, PAGE_CONSULT, PAGE_NOTIFY, PAGE_RETRIGGER,
-        PAGE_RACI_CONSULT),
+        PAGE_RACI_CONSULT, PAGE_FLAP: a flapping alert's re-fire),
         page_policy (index into CompiledScenario.policies of the policy that paged).
     """
 
@@ -93,3 +121,5 @@ class RunRecords:
     leave: tuple[list[tuple[float, float]], ...]
     rest: tuple[list[tuple[float, float]], ...]
     sleep_pages: np.ndarray
+    noise: NoiseRecords | None = None
+    """Transient flags and error budget spent (:mod:`sim.model.noise`); None: not recorded."""

@@ -56,6 +56,7 @@ from sim.model.automation import AutomationOutcome
 from sim.model.correlation import Correlator, Group
 from sim.model.escalation import Escalation
 from sim.model.mistakes import Mistakes
+from sim.model.noise import NoiseDecision, clear_when_due, start_noise
 from sim.model.paging import PagingDecision
 from sim.model.people import PeopleState
 from sim.model.recording import collect_records
@@ -108,12 +109,15 @@ class World:
         severity: np.ndarray,
         paging: PagingDecision,
         seed: tuple[int, int],
+        noise: NoiseDecision | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.events_processed = 0
         self.compiled = compiled
         self.outcome = outcome
         self.paging = paging
+        self.noise = noise
+        self.clears = None if noise is None else np.isfinite(noise.clear_minutes).tolist()
         self.trace = trace
         self.people = PeopleState(compiled, seed)
         self.fatigue = self.people.fatigue_enabled
@@ -204,6 +208,8 @@ class World:
         human = np.flatnonzero(~np.isnan(page_minutes))
         order = human[np.argsort(page_minutes[human], kind="stable")]
         self.env.process(self._dispatch(order.tolist(), page_minutes[order].tolist()))
+        if self.noise is not None:
+            start_noise(self)
         self.env.run()
         self.events_processed = _events_scheduled(self.env)
 
@@ -217,7 +223,9 @@ class World:
                     delay = math.nextafter(delay, math.inf)
                 yield env.timeout(delay)
             if correlator is None:
-                env.process(self._incident(alert))
+                incident = env.process(self._incident(alert))
+                if self.clears is not None and self.clears[alert]:
+                    env.process(clear_when_due(self, alert, incident))
                 continue
             group = correlator.join_open_group(alert, env.now)
             if group is not None:
@@ -225,7 +233,10 @@ class World:
                 if self.trace is not None:
                     self.trace.append(TraceEvent(env.now, "group", alert, other_alert=group.lead))
                 continue
-            env.process(self._incident(alert, correlator.open_group(alert, env.now)))
+            group = correlator.open_group(alert, env.now)
+            incident = env.process(self._incident(alert, group))
+            if self.clears is not None and self.clears[alert]:
+                env.process(clear_when_due(self, alert, incident, group))
 
     def _incident(self, alert: int, group: Group | None = None):
         env = self.env
@@ -385,4 +396,6 @@ class World:
             self.state_override,
             self.people,
             self.events_processed,
+            self.compiled,
+            self.noise,
         )

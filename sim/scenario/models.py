@@ -28,6 +28,7 @@ from sim.scenario.fields import (
     minutes_of_day,
 )
 from sim.scenario.fields import FrozenModel as _Frozen
+from sim.scenario.noise import Noise, ServiceNoise, ServiceSlo, Slo
 from sim.scenario.oncall import (
     Engineer,
     EscalationPolicy,
@@ -152,6 +153,10 @@ class Service(_Frozen):
     anomaly_detection_coverage: Probability | None = None
     """Share of this service's incidents the detector sees early (default:
     ``automation.anomaly_detection.coverage``)."""
+    noise: ServiceNoise | None = None
+    """Overrides of the scenario's ``noise`` for this service's alerts (none: its values)."""
+    slo: ServiceSlo | None = None
+    """Availability objective of the service (none: no error budget, pages by cause)."""
 
     @field_validator("profile")
     @classmethod
@@ -407,6 +412,10 @@ class Scenario(_Frozen):
     correlation: Correlation = Correlation()
     """Grouping and inhibition of alerts before paging (off by default)."""
     routing: Routing = Routing()
+    noise: Noise = Noise()
+    """Transient alerts, pause before paging, flapping (off by default)."""
+    slo: Slo = Slo()
+    """Incident impact and burn-rate rules for services with an ``slo``."""
     shared_rotation: SharedRotation | None = None
     """An off-hours rotation shared across teams (none by default)."""
     variants: list[Variant] = Field(default_factory=list)

@@ -271,6 +271,10 @@ class Paging(_Frozen):
     the next support window starts); or notifies the first level only, without escalating."""
     maintenance_windows: list[MaintenanceWindow] = Field(default_factory=list)
     """Windows in which alerts are silenced (counted, never paged)."""
+    mode: Literal["cause", "slo"] = "cause"
+    """``cause``: every alert pages (after the rules above). ``slo``: an alert of a service with
+    an ``slo`` pages only when a burn-rate rule of ``slo.burn_rules`` pages; a ticket rule
+    sends it to the owning team's next business hours instead (no page)."""
 
 
 class ServicePaging(_Frozen):

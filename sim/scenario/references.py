@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.scenario.noise import noise_problems
 from sim.scenario.topology import dependency_cycle
 
 if TYPE_CHECKING:  # the schema calls these checks; they only read it
@@ -99,6 +100,7 @@ def scenario_reference_problems(scenario: Scenario) -> list[Problem]:
                 )
             people[person] = team.name
     problems.extend(_oncall_problems(scenario))
+    problems.extend(noise_problems(scenario))
     return problems
 
 
