@@ -394,10 +394,9 @@ def _noise_kpis(records: RunRecords, escalated: np.ndarray) -> dict[str, float]:
         else np.zeros(len(records.state), dtype=bool)
     )
     real = escalated & ~transient
-    delay = (records.first_page_minutes - records.start_minutes)[real]
-    budget = (
-        records.noise.budget_consumed if records.noise is not None else np.zeros((0, 0))
-    )
+    # Rounded to a nanominute: the dispatcher may wake one float step after the page time.
+    delay = np.round((records.first_page_minutes - records.start_minutes)[real], 9)
+    budget = records.noise.budget_consumed if records.noise is not None else np.zeros((0, 0))
     spent = budget[~np.isnan(budget)]
     return {
         "transient_alerts": float(transient.sum()),

@@ -25,8 +25,8 @@ from sim.compile.cascades import CascadeTables, compile_cascades
 from sim.compile.escalation import (
     CompiledPolicy,
 )
-from sim.compile.organisation import compile_oncall, horizon_zone_key, organisation_people
 from sim.compile.noise import NoiseTables, compile_noise
+from sim.compile.organisation import compile_oncall, horizon_zone_key, organisation_people
 from sim.compile.paging import PagingTables, compile_paging
 from sim.compile.schedules import OnCallSchedule
 from sim.scenario.models import SEVERITIES, Scenario

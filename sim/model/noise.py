@@ -91,7 +91,9 @@ def _firings(compiled: CompiledScenario, stream: AlertStream, transient: np.ndar
     alive = transient.copy()
     for k in range(1, FIRINGS):
         alive &= stream.noise_column(f"refire_{k}") < tables.flap_probability[service]
-        gap[alive, k] = tables.refire_after.quantile(stream.noise_column(f"refire_after_{k}")[alive])
+        gap[alive, k] = tables.refire_after.quantile(
+            stream.noise_column(f"refire_after_{k}")[alive]
+        )
         start[alive, k] = end[alive, k - 1] + gap[alive, k]
         end[alive, k] = start[alive, k] + clear[alive, k]
     return start, end, gap

@@ -42,7 +42,7 @@ def add_mass(mass: np.ndarray, start: float, end: float, impact: float) -> None:
     end = min(end, float(len(mass)))
     if not end > start or impact == 0:
         return
-    first, last = int(math.floor(start)), int(math.floor(end))
+    first, last = math.floor(start), math.floor(end)
     if first == last:
         mass[first] += impact * (end - start)
         return
@@ -180,8 +180,8 @@ def _decide_causes(decision, rules, mass, alerts, start, earliest_page, impact, 
     for alert in alerts[np.argsort(start[alerts], kind="stable")]:
         add_mass(mass, start[alert], end[alert], impact[alert])
         open_alerts = [a for a in open_alerts if end[a] > start[alert]]
-        first = int(math.ceil(start[alert]))
-        last = min(int(math.ceil(end[alert])), len(mass))
+        first = math.ceil(start[alert])
+        last = min(math.ceil(end[alert]), len(mass))
         page, ticket = rules.firing(mass, first, last) if last > first else (np.zeros(0),) * 2
         fired = np.flatnonzero(page)
         if len(fired) == 0:
