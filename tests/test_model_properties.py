@@ -19,8 +19,11 @@ from sim.model.records import (
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
+    STATE_SELF_CLEARED,
     STATE_SILENCED,
     STATE_SUPPRESSED,
+    STATE_TICKET,
+    STATE_UNPAGED,
 )
 from sim.scenario import load_scenario, resolve_variant, with_overrides
 from sim.scenario.models import Variant
@@ -38,6 +41,9 @@ def check_invariants(compiled, stream, records) -> None:
         STATE_GROUPED,
         STATE_SUPPRESSED,
         STATE_SILENCED,
+        STATE_SELF_CLEARED,
+        STATE_TICKET,
+        STATE_UNPAGED,
     }
     assert set(np.unique(state)) <= terminal
     assert len(state) == len(stream) + int(np.sum(records.caused_by >= 0))
@@ -46,9 +52,19 @@ def check_invariants(compiled, stream, records) -> None:
     np.testing.assert_array_equal(paged, state == STATE_RESOLVED)
     assert np.all(np.isnan(records.resolved_minutes[(state == STATE_PREVENTED)]))
     assert np.all(np.isnan(records.resolved_minutes[state == STATE_SUPPRESSED]))
-    handled = (state == STATE_RESOLVED) | (state == STATE_AUTO_RESOLVED)
+    handled = np.isin(
+        state,
+        [STATE_RESOLVED, STATE_AUTO_RESOLVED, STATE_SELF_CLEARED, STATE_TICKET, STATE_UNPAGED],
+    )
     assert not np.any(np.isnan(records.resolved_minutes[handled]))
-    human = state == STATE_RESOLVED
+    assert np.all(records.resolved_minutes[handled] >= records.start_minutes[handled])
+    # Only a transient alert may end unacknowledged or unworked: it cleared first.
+    transient = records.noise.transient if records.noise is not None else np.zeros_like(paged)
+    unfinished = (state == STATE_RESOLVED) & (
+        np.isnan(records.ack_minutes) | np.isnan(records.work_start_minutes)
+    )
+    assert np.all(transient[unfinished])
+    human = (state == STATE_RESOLVED) & ~unfinished
     start, first_page = records.start_minutes[human], records.first_page_minutes[human]
     ack, work, resolved = (
         records.ack_minutes[human],
