@@ -77,18 +77,20 @@ class BurnRules:
 
     def firing(self, mass: np.ndarray, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
         """Whether a page rule and a ticket rule fire at each minute t in [first, last)."""
-        low = max(first - self.longest, 0)
-        cumulative = np.concatenate([[0.0], np.cumsum(mass[low:last])])
-        times = np.arange(first, last) - low
-        page = np.zeros(len(times), dtype=bool)
-        ticket = np.zeros(len(times), dtype=bool)
+        longest = self.longest
+        low = max(first - longest, 0)
+        # Error mass before each minute, with `longest` zeros in front so that every window
+        # difference is a slice (no fancy indexing: this runs once per cause alert).
+        cumulative = np.concatenate([np.zeros(longest + 1), np.cumsum(mass[low:last])])
+        begin, end = first - low + longest, last - low + longest
+        now = cumulative[begin:end]
+        page = np.zeros(end - begin, dtype=bool)
+        ticket = np.zeros(end - begin, dtype=bool)
         for threshold, long, short, pages in zip(
             self.threshold, self.long_minutes, self.short_minutes, self.pages, strict=True
         ):
-            fires = np.ones(len(times), dtype=bool)
-            for window in (long, short):
-                before = cumulative[np.maximum(times - window, 0)]
-                fires &= (cumulative[times] - before) / window >= threshold - _SLACK
+            fires = (now - cumulative[begin - long : end - long]) >= (threshold - _SLACK) * long
+            fires &= (now - cumulative[begin - short : end - short]) >= (threshold - _SLACK) * short
             if pages:
                 page |= fires
             else:
