@@ -50,6 +50,13 @@ REPORT_KPIS = (
     "fatigue_incidents",
     "raci_consult_pages",
     "informed_notifications",
+    "transient_pages",
+    "paused_alerts_cleared",
+    "flap_pages",
+    "tickets",
+    "detection_delay_minutes_mean",
+    "budget_consumed_share_max",
+    "slo_breached_windows",
 )
 
 LABELS = {
@@ -88,6 +95,13 @@ LABELS = {
     "fatigue_incidents": "Fatigue incidents",
     "raci_consult_pages": "Consulted-team pages",
     "informed_notifications": "Informed notifications",
+    "transient_pages": "Pages for transient alerts",
+    "paused_alerts_cleared": "Cleared before paging",
+    "flap_pages": "Flap re-pages",
+    "tickets": "SLO tickets",
+    "detection_delay_minutes_mean": "Detection delay mean, min",
+    "budget_consumed_share_max": "Worst budget share spent",
+    "slo_breached_windows": "SLO windows breached",
 }
 TEAM_LABELS = {
     "pages": "Pages, {team}",
@@ -105,9 +119,11 @@ def _label(kpi: str) -> str:
 
 
 def _shown(rows: pd.DataFrame, kpi: str) -> bool:
-    """A KPI row is shown unless it is zero in both arms (e.g. consults without a rotation)."""
+    """A KPI row is shown unless it is zero in both arms (e.g. consults without a rotation) or
+    undefined in both (e.g. error budgets without an SLO)."""
     row = rows.loc[kpi]
-    return not (row.baseline_mean == 0 and row.variant_mean == 0)
+    both_nan = math.isnan(row.baseline_mean) and math.isnan(row.variant_mean)
+    return not (row.baseline_mean == 0 and row.variant_mean == 0) and not both_nan
 
 
 def _number(value: float) -> str:
