@@ -21,10 +21,20 @@ from sim.model.records import (
     PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
     STATE_PREVENTED,
+    STATE_SELF_CLEARED,
     STATE_SILENCED,
+    STATE_TICKET,
+    STATE_UNPAGED,
 )
 from sim.model.trace import TraceEvent
 from sim.scenario.models import SEVERITIES
+
+#: Alerts that ended without a page (noise), and how the timeline says so at their end.
+QUIET_STATES = {
+    STATE_SELF_CLEARED: "cleared on its own before any page",
+    STATE_TICKET: "SLO ticket (slow burn) worked in business hours: resolved, no page",
+    STATE_UNPAGED: "no SLO rule fired: worked in business hours, resolved, no page",
+}
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,9 @@ def build_timeline(
             entries.append((resolved, 1, alert, "fixed by a runbook, no page"))
         elif state == STATE_SILENCED:
             entries.append((stream.time_minutes[alert], 1, alert, "silenced: maintenance window"))
+        elif state in QUIET_STATES:
+            resolved = records.resolved_minutes[alert]
+            entries.append((resolved, 1, alert, QUIET_STATES[state]))
         if records.deferred[alert]:
             until = local(records.first_page_minutes[alert])
             text = f"low urgency outside support hours: deferred to {until}"
@@ -118,6 +131,7 @@ def build_timeline(
         "group": "grouped into the incident of alert {other_alert}",
         "retrigger": "acknowledgement expired before resolution: re-triggered",
         "mistake": "{person}'s fix (tired) causes a new incident, alert {other_alert}",
+        "clear": "the transient alert cleared on its own: incident over",
     }
     for event in trace:
         minutes = event.time_minutes
