@@ -12,6 +12,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from builders import REPO, small_scenario
 from scipy import stats
 
@@ -19,7 +20,7 @@ from sim.compile import compile_scenario
 from sim.generator import generate_alert_stream
 from sim.model import run_model
 from sim.model.records import STATE_SELF_CLEARED
-from sim.scenario import load_scenario, with_overrides
+from sim.scenario import ScenarioError, load_scenario, load_scenario_text, with_overrides
 
 SHARE, MEDIAN, SIGMA, PAUSE = 0.5, 3.0, 1.0, 5.0
 
@@ -113,3 +114,31 @@ def test_noise_is_off_by_default_and_draws_do_not_touch_other_streams():
     other = generate_alert_stream(compiled.arrivals, 3, 1)
     assert stream.noise_uniforms.shape == (len(stream), 11)
     assert not np.array_equal(stream.noise_uniforms[:5], other.noise_uniforms[:5])
+
+
+BURN_RULE_SCENARIO = """\
+name: burn rules
+teams: [{name: infra, engineers: 3}]
+services: [{name: web, team: infra, alerts_per_week: 3, slo: {target: 0.9}}]
+slo:
+  burn_rules:
+    - {burn_rate: 5, long_window_minutes: 60, short_window_minutes: 5, action: page}
+    - {burn_rate: 2, long_window_minutes: 60, short_window_minutes: RULE_SHORT, action: ticket}
+"""
+
+
+@pytest.mark.parametrize(
+    ("short", "burn", "line", "phrase"),
+    [
+        (60, 5, 7, "short_window_minutes (60) must be shorter than long_window_minutes (60)"),
+        (5, 14.4, 6, "a burn rate of 14.4 can never fire for service 'web'"),
+    ],
+)
+def test_burn_rules_the_objective_cannot_use_are_located_errors(short, burn, line, phrase):
+    text = BURN_RULE_SCENARIO.replace("RULE_SHORT", str(short)).replace(
+        "burn_rate: 5", f"burn_rate: {burn}"
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_text(text, "rules.yaml")
+    (problem,) = raised.value.problems
+    assert problem.line == line and phrase in problem.message, str(raised.value)
