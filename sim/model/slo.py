@@ -183,7 +183,7 @@ def _decide_causes(decision, rules, mass, alerts, start, earliest_page, impact, 
         add_mass(mass, start[alert], end[alert], impact[alert])
         open_alerts = [a for a in open_alerts if end[a] > start[alert]]
         first = math.ceil(start[alert])
-        last = min(math.ceil(end[alert]), len(mass))
+        last = math.ceil(min(end[alert], len(mass)))  # inf: no business hours left
         page, ticket = rules.firing(mass, first, last) if last > first else (np.zeros(0),) * 2
         fired = np.flatnonzero(page)
         if len(fired) == 0:
