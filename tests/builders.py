@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from sim.generator import AlertStream
-from sim.generator.alerts import EXTRA_ACK_PAGES
+from sim.generator.alerts import EXTRA_ACK_PAGES, NOISE_COLUMNS
 from sim.model import AutomationOutcome, RunRecords, World
 from sim.model.paging import PagingDecision
 from sim.model.trace import TraceEvent
+from sim.model.noise import NoiseRecords
 from sim.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,21 +128,28 @@ def hand_made_stream(time_minutes, service, severity, uniforms, **fields) -> Ale
         "depth": np.zeros(alerts, dtype=np.int8),
         "extra_ack_uniforms": np.full((alerts, EXTRA_ACK_PAGES), 0.5),
         "seed": (0, 0),
+        "noise_uniforms": np.full((alerts, len(NOISE_COLUMNS)), 0.5),
     }
     return AlertStream(
         np.asarray(time_minutes, float), service, severity, uniforms, **{**defaults, **fields}
     )
 
 
-def hand_made_records(alerts: list[dict[str, Any]], pages: list[tuple], people: int) -> RunRecords:
+def hand_made_records(
+    alerts: list[dict[str, Any]],
+    pages: list[tuple],
+    people: int,
+    budget_consumed: list[list[float]] | None = None,
+) -> RunRecords:
     """Event records written by hand, for metrics tests.
 
     ``alerts``: one dict per alert with ``state`` and ``start`` (minutes) and any of ``service``
     (default 0), ``root`` (default: itself), ``first_page`` and ``first_person`` (default: the
     alert's first page in ``pages``), ``ack``, ``ack_person``, ``resolved``, ``handover``,
     ``delayed_by_inhibition``, ``deferred``, ``notify_only``, ``coverage_gap``, ``retriggers``,
-    ``raci_consults``, ``caused_by``. ``pages``: (alert, minutes, person, level, kind, policy)
-    in the order they were sent. Fields no KPI reads get neutral values.
+    ``raci_consults``, ``caused_by``, ``transient``. ``pages``: (alert, minutes, person, level,
+    kind, policy) in the order they were sent. ``budget_consumed``: (services, windows) error
+    budget shares spent. Fields no KPI reads get neutral values.
     """
     count = len(alerts)
 
@@ -190,4 +198,8 @@ def hand_made_records(alerts: list[dict[str, Any]], pages: list[tuple], people: 
         leave=tuple([] for _ in range(people)),
         rest=tuple([] for _ in range(people)),
         sleep_pages=np.bincount(page_person, minlength=people),
+        noise=NoiseRecords(
+            column("transient", False, bool),
+            np.array(budget_consumed if budget_consumed is not None else [[]], dtype=float),
+        ),
     )
