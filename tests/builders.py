@@ -11,9 +11,9 @@ import numpy as np
 from sim.generator import AlertStream
 from sim.generator.alerts import EXTRA_ACK_PAGES, NOISE_COLUMNS
 from sim.model import AutomationOutcome, RunRecords, World
+from sim.model.noise import NoiseRecords
 from sim.model.paging import PagingDecision
 from sim.model.trace import TraceEvent
-from sim.model.noise import NoiseRecords
 from sim.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
