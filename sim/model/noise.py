@@ -107,12 +107,33 @@ def decide_noise(
 ) -> NoiseDecision:
     """Apply the variant's noise settings and paging mode to a run's alerts."""
     tables = compiled.noise
-    service = stream.service
     rule_page = paging.page_minutes
     needs = ~np.isnan(rule_page)
-    alerts = len(stream)
-    transient = needs & (stream.noise_column("transient") < tables.transient_share[service])
+    transient = needs & (stream.noise_column("transient") < tables.transient_share[stream.service])
     start, end, gap = _firings(compiled, stream, transient)
+    fields, page_at, later = _cause_mode(
+        tables, stream.service, rule_page, transient, start, end, gap
+    )
+    if tables.slo_mode and tables.has_slo.any():
+        _burn_mode(fields, later, compiled, stream, outcome, rule_page, transient, (start, end))
+    flap_alert, flap_firing = np.nonzero(later)
+    flap_minutes = page_at[flap_alert, flap_firing]
+    order = np.argsort(flap_minutes, kind="stable")
+    return NoiseDecision(
+        **fields,
+        transient=transient,
+        self_cleared=transient & np.isnan(fields["page_minutes"]),
+        firing_start=start,
+        firing_end=end,
+        flap_page_alert=flap_alert[order],
+        flap_page_minutes=flap_minutes[order],
+    )
+
+
+def _cause_mode(tables, service, rule_page, transient, start, end, gap):
+    """Pause, transient clears and flap pages of cause paging: the decision's fields, when
+    each firing would page, and which firings send a flap page."""
+    alerts = len(service)
     pause = tables.pause_minutes[service]
     # When each firing would page: the first after automation and the rules, re-fires at once.
     page_at = start + pause[:, None]
@@ -121,59 +142,58 @@ def decide_noise(
     paging_firing = np.where(outlasts.any(axis=1), np.argmax(outlasts, axis=1), -1)
     rows = np.arange(alerts)
     page_minutes = np.where(transient, np.nan, rule_page + pause)
-    paged_transient = transient & (paging_firing >= 0)
-    page_minutes[paged_transient] = page_at[rows, paging_firing][paged_transient]
+    paged = transient & (paging_firing >= 0)
+    page_minutes[paged] = page_at[rows, paging_firing][paged]
     clear_minutes = np.full(alerts, math.inf)
-    clear_minutes[paged_transient] = end[rows, paging_firing][paged_transient]
-    later = outlasts & (np.arange(FIRINGS)[None, :] > paging_firing[:, None])
-    later &= paged_transient[:, None]
+    clear_minutes[paged] = end[rows, paging_firing][paged]
+    later = outlasts & (np.arange(FIRINGS)[None, :] > paging_firing[:, None]) & paged[:, None]
     if tables.dedupe:
         later &= ~(gap <= tables.flap_window_minutes)
-    ticket = np.zeros(alerts, dtype=bool)
-    opened = np.full(alerts, np.nan)
-    quiet_end = np.where(transient & ~paged_transient, np.nanmax(end, axis=1, initial=-1), np.nan)
-    unpaged = np.zeros(alerts, dtype=bool)
-    if tables.slo_mode and tables.has_slo.any():
-        in_slo = needs & tables.has_slo[service]
-        burn = decide_burn_paging(
-            compiled,
-            in_slo & ~transient,
-            stream.time_minutes,
-            rule_page,
-            np.where(transient, tables.transient_impact, tables.impact[stream.severity]),
-            (outcome.ack_delay_minutes[:, 0], outcome.work_minutes),
-            service,
-            (start, end),
-            in_slo & transient,
-        )
-        page_minutes[in_slo] = burn.page_minutes[in_slo]
-        later[in_slo] = False
-        slo_transient = in_slo & transient
-        paged = slo_transient & (burn.paging_firing >= 0)
-        clear_minutes[slo_transient] = math.inf
-        clear_minutes[paged] = end[rows, burn.paging_firing][paged]
-        quiet_end[in_slo] = burn.quiet_end_minutes[in_slo]
-        quiet_end[slo_transient & ~paged] = np.nanmax(end[slo_transient & ~paged], axis=1)
-        ticket = burn.ticket & in_slo
-        opened = burn.ticket_opened_minutes
-        unpaged = in_slo & ~transient & np.isnan(page_minutes) & ~ticket
-    flap_alert, flap_firing = np.nonzero(later)
-    flap_minutes = page_at[flap_alert, flap_firing]
-    order = np.argsort(flap_minutes, kind="stable")
-    return NoiseDecision(
-        page_minutes=page_minutes,
-        transient=transient,
-        clear_minutes=clear_minutes,
-        self_cleared=transient & np.isnan(page_minutes),
-        ticket=ticket,
-        unpaged=unpaged,
-        ticket_opened_minutes=opened,
-        quiet_end_minutes=quiet_end,
-        firing_start=start,
-        firing_end=end,
-        flap_page_alert=flap_alert[order],
-        flap_page_minutes=flap_minutes[order],
+    fields = {
+        "page_minutes": page_minutes,
+        "clear_minutes": clear_minutes,
+        "ticket": np.zeros(alerts, dtype=bool),
+        "unpaged": np.zeros(alerts, dtype=bool),
+        "ticket_opened_minutes": np.full(alerts, np.nan),
+        "quiet_end_minutes": np.where(
+            transient & ~paged, np.nanmax(end, axis=1, initial=-1), np.nan
+        ),
+    }
+    return fields, page_at, later
+
+
+def _burn_mode(fields, later, compiled, stream, outcome, rule_page, transient, firings):
+    """SLO paging for the alerts of services with an SLO (:mod:`sim.model.slo`): replaces
+    their page minutes, clears and quiet ends; no flap pages for them."""
+    tables = compiled.noise
+    service = stream.service
+    start, end = firings
+    in_slo = ~np.isnan(rule_page) & tables.has_slo[service]
+    burn = decide_burn_paging(
+        compiled,
+        in_slo & ~transient,
+        stream.time_minutes,
+        rule_page,
+        np.where(transient, tables.transient_impact, tables.impact[stream.severity]),
+        (outcome.ack_delay_minutes[:, 0], outcome.work_minutes),
+        service,
+        (start, end),
+        in_slo & transient,
     )
+    page_minutes = fields["page_minutes"]
+    page_minutes[in_slo] = burn.page_minutes[in_slo]
+    later[in_slo] = False
+    slo_transient = in_slo & transient
+    paged = slo_transient & (burn.paging_firing >= 0)
+    clear_minutes = fields["clear_minutes"]
+    clear_minutes[slo_transient] = math.inf
+    clear_minutes[paged] = end[np.arange(len(end)), burn.paging_firing][paged]
+    quiet_end = fields["quiet_end_minutes"]
+    quiet_end[in_slo] = burn.quiet_end_minutes[in_slo]
+    quiet_end[slo_transient & ~paged] = np.nanmax(end[slo_transient & ~paged], axis=1)
+    fields["ticket"] = burn.ticket & in_slo
+    fields["ticket_opened_minutes"] = burn.ticket_opened_minutes
+    fields["unpaged"] = in_slo & ~transient & np.isnan(page_minutes) & ~fields["ticket"]
 
 
 def clear_when_due(world, alert: int, incident: simpy.Process, group=None):

@@ -15,8 +15,9 @@ class TraceEvent(NamedTuple):
     Attributes:
         time_minutes: when it happened (simulation minutes).
         kind: ``page``, ``gap`` (a level named nobody), ``ack``, ``reassign``, ``consult``,
-            ``retrigger``, ``resolve``, ``group``, ``suppress``, ``inhibited``, ``mistake`` or
-            ``substitute`` (someone away: another person covers).
+            ``retrigger``, ``resolve``, ``group``, ``suppress``, ``inhibited``, ``mistake``,
+            ``substitute`` (someone away: another person covers) or ``clear`` (a paged
+            transient alert cleared on its own).
         alert: the alert (incident) it concerns.
         person: who was paged, acknowledged, handed over, resolved, or made the mistake; for
             ``substitute``, who covers (-1: nobody).
