@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUNS   ?= 1000
 JOBS   ?= 2
 
-.PHONY: setup demo test test-slow lint format bench validation-report regression-check regression-update clean
+.PHONY: setup demo test test-slow lint format bench validation-report regression-check regression-update notebooks deck-images clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,17 @@ regression-check: setup
 ## regression-update: regenerate the golden answers deliberately, showing what moved
 regression-update: setup
 	$(BIN)/python benchmarks/statistical_regression.py update --jobs $(JOBS)
+
+## notebooks: install JupyterLab (the notebooks extra) and open notebooks/ in the browser
+notebooks: setup
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	$(BIN)/jupyter lab notebooks/
+
+## deck-images: the README's slide images (docs/deck/) from 200 paired telco runs
+DECK_RESULTS := results/telco-weekend-200
+deck-images: setup
+	$(BIN)/oncall-sim run scenarios/telco-weekend.yaml --runs 200 --jobs $(JOBS) --out $(DECK_RESULTS)
+	$(BIN)/python -m sim.report.previews $(DECK_RESULTS) --out docs/deck
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.calendar import BAND_BUSINESS, BAND_OFF, BAND_SLEEP, slot_of
 from sim.compile import CompiledScenario
+from sim.metrics_detail import oncall_health_kpis
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_REASSIGNMENT,
@@ -113,6 +114,18 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "detection_delay_minutes_mean": "mean time from a real failure's start to its first page",
     "budget_consumed_share_max": "largest share of an error budget spent in one SLO window",
     "slo_breached_windows": "SLO windows (service x window) that spent more than the budget",
+    "oncall_hours_first_level_per_engineer": (
+        "hours an engineer is scheduled on call at the first level (mean over engineers)"
+    ),
+    "oncall_hours_later_levels_per_engineer": (
+        "hours an engineer is scheduled on call only at later levels (mean over engineers)"
+    ),
+    "disrupted_hours": "distinct local clock hours with a page, summed over engineers",
+    "paged_nights_run_max": "longest run of consecutive nights one engineer was paged in",
+    "interruptions_per_oncall_hour": "pages to engineers per engineer on-call hour",
+    "time_to_page_mean_minutes": (
+        "mean time from incident start to its first page (detection, grouping, deferral)"
+    ),
 }
 #: Per-team KPIs, named `<kpi>__<team>`; their meaning, with {team} for the team's name.
 TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
@@ -120,6 +133,7 @@ TEAM_KPI_DESCRIPTIONS: dict[str, str] = {
     "weekend_escalations_per_weekend": "weekend escalations whose first page went to {team}",
     "root_elsewhere_share": "share of {team}'s pages whose root cause another team owns",
     "sleep_interruptions_per_engineer": "sleep-hour pages per engineer of {team}",
+    "oncall_share_max": "largest on-call share of an engineer of {team} (guidance: <= 25%)",
 }
 KPIS = tuple(KPI_DESCRIPTIONS)
 
@@ -146,6 +160,19 @@ KPI_DIRECTIONS: dict[str, str] = {
             "tickets",
         ),
         NO_DIRECTION,
+    ),
+    # On-call health (sim.metrics_detail): less time on call, fewer disrupted hours and nights
+    # in a row, fewer pages per on-call hour, an earlier first page are better.
+    **dict.fromkeys(
+        (
+            "oncall_hours_first_level_per_engineer",
+            "oncall_hours_later_levels_per_engineer",
+            "disrupted_hours",
+            "paged_nights_run_max",
+            "interruptions_per_oncall_hour",
+            "time_to_page_mean_minutes",
+        ),
+        LOWER,
     ),
 }
 #: Per-team KPI -> direction; the pages of a domain are LOWER too.
@@ -281,6 +308,7 @@ def compute_kpis(compiled: CompiledScenario, records: RunRecords) -> dict[str, f
         **_load_kpis(compiled, records, pages),
         **_alert_kpis(compiled, records, pages, first),
         **_noise_kpis(records, first.escalated),
+        **oncall_health_kpis(compiled, records),
         **_domain_kpis(compiled, pages.team),
         **_team_kpis(compiled, records, pages, first),
     }
@@ -322,6 +350,9 @@ def _response_time_kpis(records: RunRecords, first: _FirstPages) -> dict[str, fl
         "mttr_human_median_minutes": human_median,
         "mttr_human_mean_minutes": human_mean,
         "impact_hours": float(duration[incident].sum() / 60.0),
+        "time_to_page_mean_minutes": _median_mean(
+            (records.first_page_minutes - records.start_minutes)[first.escalated]
+        )[1],
         "incidents": float(incident.sum()),
     }
 
@@ -474,6 +505,8 @@ def _team_kpis(
     elsewhere = np.bincount(pages.team[pages.owner != pages.team], minlength=teams)
     first_team = compiled.person_team[first.person]
     weekend = np.bincount(first_team[first.in_weekend], minlength=teams)
+    share = compiled.oncall_share
+    engineer_team = compiled.person_team[compiled.person_is_engineer]
     values: dict[str, float] = {}
     for index, team in enumerate(compiled.team_names):
         values[team_kpi_name("pages", team)] = float(paged[index])
@@ -485,6 +518,9 @@ def _team_kpis(
         )
         values[team_kpi_name("sleep_interruptions_per_engineer", team)] = (
             sleep_pages[index] / engineers[index]
+        )
+        values[team_kpi_name("oncall_share_max", team)] = float(
+            share[engineer_team == index].max(initial=0.0)
         )
     return values
 

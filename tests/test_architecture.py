@@ -19,6 +19,7 @@ STAGES = (
     "compile",
     "generator",
     "model",
+    "metrics_detail",
     "metrics",
     "stats",
     "experiment",

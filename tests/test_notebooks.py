@@ -125,3 +125,36 @@ def test_quickstart_notebook_executes() -> None:
     (plot_cell,) = [cell for cell in code_cells if "plot_paired_change(" in cell.source]
     images = [out for out in plot_cell.outputs if "image/png" in out.get("data", {})]
     assert len(images) == 1
+
+
+DECK_NOTEBOOK = NOTEBOOKS / "leadership-deck.ipynb"
+
+
+def test_leadership_deck_notebook_builds_every_figure_and_the_deck(tmp_path) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    _check_kernel_runs_this_python()
+
+    notebook = nbformat.read(DECK_NOTEBOOK, as_version=4)
+    (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert "RUNS = " in parameters.source and "RESULTS_DIR = " in parameters.source
+    results = tmp_path / "results"
+    parameters.source = f"RUNS = 6\nRESULTS_DIR = {str(results)!r}"
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()
+
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert not [out for cell in code_cells for out in cell.outputs if out.output_type == "error"]
+    plotting = [cell for cell in code_cells if "plot_" in cell.source]
+    assert len(plotting) == 7
+    for cell in plotting:
+        images = [out for out in cell.outputs if "image/png" in out.get("data", {})]
+        assert len(images) == 1, cell.source
+    from pptx import Presentation
+
+    assert len(Presentation(str(results / "deck.pptx")).slides) == 7

@@ -120,6 +120,10 @@ def run(
         bool,
         typer.Option("--resume", help="Continue an interrupted experiment in --out."),
     ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Also print who carries it: per 'person' or per 'team'."),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -140,6 +144,8 @@ def run(
     ] = False,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
+    if by is not None and by not in ("person", "team"):
+        raise _fail(f"--by {by!r}: choose person or team")
     scenario = _load(scenario_file)
     placeholders = scenario.placeholder_rate_services
     if placeholders and not accept_placeholder_rates:
@@ -180,9 +186,16 @@ def run(
     from sim.report.terminal import print_report
 
     print_report(console, summary, runs=result.runs["run"].nunique())
+    if by is not None:
+        from sim.report.folder import load_results_folder
+
+        results = load_results_folder(folder)
+        _print_people_view(results, [name for name in results.variants if name != "baseline"], by)
     console.print(
-        f"Results in {folder}/ (runs.parquet, summary.csv, scenario.resolved.yaml, "
-        f"provenance.json); {result.provenance['wall_time_seconds']:.1f} s with {jobs} job(s)."
+        f"Results in {folder}/ (runs.parquet, summary.csv, pages_by_hour.parquet, people.parquet, "
+        f"weekly.parquet, scenario.resolved.yaml, provenance.json); "
+        f"{result.provenance['wall_time_seconds']:.1f} s with {jobs} job(s). "
+        f"A report or a deck: oncall-sim report {folder} --out report.html|deck.pptx"
     )
 
 
@@ -248,6 +261,131 @@ def sweep(
 
     print_sweep(console, table, list(parse_grid(grid)), kpi, runs=result.runs["run"].nunique())
     console.print(f"Results in {folder}/ (sweep.csv, summary.csv, runs.parquet).")
+
+
+REPORT_FORMATS = ("html", "pptx", "md")
+
+
+def _report_format(out: Path | None, format_: str | None) -> str | None:
+    if format_ is not None and format_ not in REPORT_FORMATS:
+        raise _fail(f"--format {format_!r}: choose one of {', '.join(REPORT_FORMATS)}")
+    if out is None:
+        if format_ is not None:
+            raise _fail(f"--format {format_} needs --out FILE")
+        return None
+    suffix = out.suffix.lower().lstrip(".")
+    return format_ or (suffix if suffix in REPORT_FORMATS else "html")
+
+
+def _print_people_view(folder, chosen: list[str], by: str) -> None:
+    if "people" not in folder.detail:
+        errors.print(
+            f"--by {by}: {folder.path} has no people.parquet (an older results folder); "
+            "run the experiment again to get the per-person results",
+            style="yellow",
+            soft_wrap=True,
+        )
+        return
+    from sim.report.people import carried_by_table
+
+    for name in chosen:
+        # Wider than a pipe's 80 columns: a cut name or number would mislead.
+        table = carried_by_table(folder.detail["people"], name, by, folder.weeks)
+        Console(width=max(console.width, 132)).print(table)
+
+
+@_command()
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(help="Results folder of `oncall-sim run` or `sweep`.", metavar="DIR")
+    ],
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            "-v",
+            help="Report this variant (repeatable; default: all). "
+            "The first is the one the per-variant slides show.",
+        ),
+    ] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html (one self-contained file), pptx (16:9 deck) or "
+            "md (Markdown, figures beside it); default: from --out's suffix.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write; without it, print the terminal report."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Also print who carries it: per 'person' or per 'team'."),
+    ] = None,
+) -> None:
+    """Turn a results folder into a report a manager can present: HTML, a slide deck or
+    Markdown (--out), or the terminal tables (no --out)."""
+    if by is not None and by not in ("person", "team"):
+        raise _fail(f"--by {by!r}: choose person or team")
+    kind = _report_format(out, format_)
+    from sim.report.folder import ResultsFolderError, load_results_folder
+    from sim.report.sections import ReportError, build_report
+
+    try:
+        folder = load_results_folder(results_dir)
+    except ResultsFolderError as error:
+        raise _fail(str(error)) from None
+    available = [name for name in folder.variants if name != "baseline"]
+    unknown = [name for name in variant or [] if name not in available]
+    if unknown:
+        raise _fail(
+            f"{results_dir}: no variant named {unknown[0]!r}; these results have "
+            f"{', '.join(available) or 'no variants'}"
+        )
+    chosen = list(dict.fromkeys(variant or available))
+    if kind is None:
+        from sim.report.terminal import print_report
+
+        summary = folder.summary[folder.summary["variant"].isin(chosen)]
+        print_report(console, summary, runs=folder.run_count)
+        if by is not None:
+            _print_people_view(folder, chosen, by)
+        return
+    try:
+        content = build_report(folder, chosen)
+    except ReportError as error:
+        raise _fail(str(error)) from None
+    if folder.missing:
+        errors.print(
+            f"{results_dir} is from an older run: {', '.join(folder.missing)} missing; "
+            "left out: " + "; ".join(f"{name} ({why})" for name, why in content.left_out),
+            style="yellow",
+            soft_wrap=True,
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "html":
+        from sim.report.html import write_html
+
+        write_html(content, out)
+    elif kind == "pptx":
+        from sim.report.deck import write_deck
+
+        write_deck(content, out)
+    else:
+        from sim.report.markdown import write_markdown
+
+        write_markdown(content, out)
+    if by is not None:
+        _print_people_view(folder, chosen, by)
+    console.print(
+        f"{out}: {len(content.sections)} {'slides' if kind == 'pptx' else 'sections'} "
+        f"({', '.join(section.key for section in content.sections)})",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @_command()

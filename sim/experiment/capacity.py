@@ -4,9 +4,10 @@ A run holds its whole alert stream and the model's per-alert records in one work
 its memory grows with the number of alerts per run: measured at 1.5-1.9 KB per alert (one
 year, 100,000 and 400,000 alerts, peak RSS growth of one process), rounded up here to 2 KiB.
 Every process also carries the interpreter, numpy, numba, pandas and SimPy, about 200 MiB, and
-the parent keeps the results table (runs x variants x KPIs). An experiment whose estimate
-exceeds the memory available is refused up front, with the estimate, instead of failing hours
-in (docs/design.md: bad input and failure).
+the parent keeps the results table (runs x variants x KPIs) and the detail tables (per run and
+variant: up to 504 hour-of-week cells, a row per person, a row per week). An experiment whose
+estimate exceeds the memory available is refused up front, with the estimate, instead of failing
+hours in (docs/design.md: bad input and failure).
 """
 
 from __future__ import annotations
@@ -77,6 +78,16 @@ def _cascade_factor(plan: ExperimentPlan, index: int) -> float:
     return len(stream) / roots if roots else 1.0
 
 
+def _detail_values(compiled) -> int:
+    """Values the detail tables keep per run of one variant (sim.experiment.detail)."""
+    people_columns, weekly_columns, hour_columns = 21, 7, 5
+    return (
+        504 * hour_columns
+        + len(compiled.person_names) * people_columns
+        + compiled.weeks * weekly_columns
+    )
+
+
 def estimate_memory(
     plan: ExperimentPlan, runs: int, jobs: int, available: int | None = None
 ) -> MemoryEstimate:
@@ -92,6 +103,11 @@ def estimate_memory(
             factor = 10.0  # small streams: a generous bound is cheaper than a sample
         alerts = max(alerts, roots * factor)
     results = runs * len(plan.variants) * len(plan.kpi_names) * RESULT_BYTES_PER_VALUE
+    results += (
+        runs
+        * sum(_detail_values(compiled) for compiled in plan.variants)
+        * (RESULT_BYTES_PER_VALUE)
+    )
     workers = max(jobs, 1)
     total = PROCESS_BASE_BYTES * (workers + (1 if jobs > 1 else 0))
     total += workers * alerts * BYTES_PER_ALERT + results

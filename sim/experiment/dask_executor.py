@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
-from sim.experiment.runs import ExperimentPlan, simulate_run
+from sim.experiment.runs import ExperimentPlan, run_chunk
 
 
 class DaskUnavailableError(RuntimeError):
     """Dask was asked for but is not installed."""
 
 
-def _run_chunk(plan: ExperimentPlan, run_indices: list[int]) -> tuple[list[int], np.ndarray]:
-    return run_indices, np.stack([simulate_run(plan, run) for run in run_indices])
-
-
 def run_chunks_on_dask(
-    plan: ExperimentPlan, chunks: list[list[int]], scheduler: str, jobs: int
-) -> Iterator[tuple[list[int], np.ndarray]]:
-    """Yield (run indices, KPI array) per chunk as the cluster finishes them.
+    plan: ExperimentPlan,
+    chunks: list[list[int]],
+    scheduler: str,
+    jobs: int,
+    detail: bool = False,
+) -> Iterator[tuple]:
+    """Yield (run indices, KPI array, detail tables or None) per chunk as the cluster
+    finishes them (see :func:`sim.experiment.runs.run_chunk`).
 
     ``scheduler`` is a scheduler address, or ``"local"`` for a cluster of ``jobs`` worker
     processes on this machine (one thread each: the model is pure Python).
@@ -47,7 +46,7 @@ def run_chunks_on_dask(
     try:
         plan_on_workers = client.scatter(plan, broadcast=True)
         futures = [
-            client.submit(_run_chunk, plan_on_workers, chunk, pure=False) for chunk in chunks
+            client.submit(run_chunk, plan_on_workers, chunk, detail, pure=False) for chunk in chunks
         ]
         for future in as_completed(futures):
             yield future.result()

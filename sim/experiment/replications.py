@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.experiment.detail import concat_detail
 from sim.experiment.provenance import experiment_provenance
-from sim.experiment.runs import ExperimentPlan, plan_experiment, simulate_run
+from sim.experiment.runs import ExperimentPlan, plan_experiment, run_chunk
 from sim.generator import warm_up_kernels
 from sim.metrics import kpi_directions
 from sim.scenario.models import Scenario
@@ -37,9 +38,9 @@ def _ignore_interrupts() -> None:
 _WORKER_PLAN: ExperimentPlan | None = None
 
 
-def _run_chunk(run_indices: list[int]) -> tuple[list[int], np.ndarray]:
+def _run_chunk(task: tuple[list[int], bool]):
     assert _WORKER_PLAN is not None
-    return run_indices, np.stack([simulate_run(_WORKER_PLAN, run) for run in run_indices])
+    return run_chunk(_WORKER_PLAN, *task)
 
 
 @dataclass
@@ -50,6 +51,9 @@ class ExperimentResult:
     """One row per (run, variant): columns run, variant, then one per KPI."""
     scenario: Scenario
     provenance: dict = field(default_factory=dict)
+    detail: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """With ``detail=True``: the tables of :mod:`sim.experiment.detail` (pages_by_hour,
+    people, weekly), for the figures of a report."""
 
     def compare(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """Paired comparison of every variant with the baseline (see :func:`sim.stats.compare`);
@@ -73,18 +77,23 @@ def results_table(
 
 
 def _executed_chunks(
-    plan: ExperimentPlan, chunks: list[list[int]], jobs: int, scheduler: str | None
-) -> Iterator[tuple[list[int], np.ndarray]]:
-    """(run indices, KPI array) of every chunk, in the order they finish: on Dask, in this
-    process (one job or one chunk), or on a fork pool that inherits the compiled plan."""
+    plan: ExperimentPlan,
+    chunks: list[list[int]],
+    jobs: int,
+    scheduler: str | None,
+    detail: bool = False,
+) -> Iterator[tuple[list[int], np.ndarray, dict[str, pd.DataFrame] | None]]:
+    """(run indices, KPI array, detail tables or None) of every chunk, in the order they
+    finish: on Dask, in this process (one job or one chunk), or on a fork pool that inherits
+    the compiled plan."""
     global _WORKER_PLAN
     if scheduler is not None:
         from sim.experiment.dask_executor import run_chunks_on_dask
 
-        yield from run_chunks_on_dask(plan, chunks, scheduler, jobs)
+        yield from run_chunks_on_dask(plan, chunks, scheduler, jobs, detail)
     elif jobs == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield chunk, np.stack([simulate_run(plan, run) for run in chunk])
+            yield run_chunk(plan, chunk, detail)
     else:
         _WORKER_PLAN = plan
         try:
@@ -92,7 +101,7 @@ def _executed_chunks(
             with context.Pool(
                 processes=min(jobs, len(chunks)), initializer=_ignore_interrupts
             ) as pool:
-                yield from pool.imap_unordered(_run_chunk, chunks)
+                yield from pool.imap_unordered(_run_chunk, [(chunk, detail) for chunk in chunks])
         finally:
             _WORKER_PLAN = None
 
@@ -109,6 +118,8 @@ def run_experiment(
     on_chunk: Callable[[list[int], np.ndarray], None] | None = None,
     plan: ExperimentPlan | None = None,
     scheduler: str | None = None,
+    detail: bool = False,
+    on_detail: Callable[[dict[str, pd.DataFrame]], None] | None = None,
 ) -> ExperimentResult:
     """Run ``runs`` paired replications of the baseline and variants.
 
@@ -125,6 +136,10 @@ def run_experiment(
         scheduler: run on Dask instead of a local process pool: the address of a Dask
             scheduler (``tcp://host:8786``), or ``"local"`` for a local Dask cluster of
             ``jobs`` worker processes. Needs the ``dask`` extra. Results are the same.
+        detail: also compute the per-(run, variant) detail of :mod:`sim.experiment.detail`
+            (``result.detail``): pages per hour of week, per person, per week.
+        on_detail: called with each chunk's detail tables (implies ``detail``), before
+            ``on_chunk``, e.g. to checkpoint them.
     """
     runs = scenario.horizon.runs if runs is None else runs
     if runs < 1:
@@ -139,11 +154,17 @@ def run_experiment(
     chunks = [todo[start : start + CHUNK_RUNS] for start in range(0, len(todo), CHUNK_RUNS)]
     warm_up_kernels()  # compile in the parent, so forked workers inherit the machine code
 
+    detail = detail or on_detail is not None
     done_indices: list[int] = []
     done_values: list[np.ndarray] = []
-    for indices, values in _executed_chunks(plan, chunks, jobs, scheduler):
+    done_detail: list[dict[str, pd.DataFrame]] = []
+    for indices, values, tables in _executed_chunks(plan, chunks, jobs, scheduler, detail):
         done_indices.extend(indices)
         done_values.append(values)
+        if tables is not None:
+            done_detail.append(tables)
+            if on_detail is not None:
+                on_detail(tables)
         if on_chunk is not None:
             on_chunk(indices, values)
         if on_progress is not None:
@@ -160,4 +181,9 @@ def run_experiment(
         "runs_simulated_now": len(todo),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
     }
-    return ExperimentResult(runs=table, scenario=scenario, provenance=provenance)
+    return ExperimentResult(
+        runs=table,
+        scenario=scenario,
+        provenance=provenance,
+        detail=concat_detail(done_detail, plan.variant_names) if done_detail else {},
+    )

@@ -6,7 +6,15 @@ Layout::
     summary.csv              paired comparison of each variant with the baseline
     scenario.resolved.yaml   the scenario with every default filled in (what produced the results)
     provenance.json          version, seed, runs, jobs, wall time, scenario digest
-    runs.partial.parquet     while running: every finished run so far (removed when complete)
+    pages_by_hour.parquet    per (run, variant): pages per local hour of week (168) and band
+    people.parquet           per (run, variant, person): pages by band, weekend pages, on-call
+                             hours, disrupted hours, nights paged in a row (who carries it)
+    weekly.parquet           per (run, variant, week): pages, sleep pages, escalations
+    runs.partial.parquet     while running: every finished run so far (removed when complete),
+                             and <detail>.partial.parquet beside it for the three detail files
+
+The detail files' columns are documented in :mod:`sim.experiment.detail`; none of them grows
+with the number of alerts.
 
 Every file is written to a temporary name and renamed, so an interruption never leaves a torn
 file. An interrupted experiment keeps every finished run in ``runs.partial.parquet``; running
@@ -27,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.experiment.detail import DETAIL_FILES, concat_detail
 from sim.experiment.replications import ExperimentResult, results_table
 from sim.experiment.runs import ExperimentPlan
 from sim.scenario.models import Scenario
@@ -74,16 +83,39 @@ def scenario_digest(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class Checkpoint:
-    """Collects finished runs and saves them to ``runs.partial.parquet`` every few seconds."""
+def partial_name(file_name: str) -> str:
+    """The checkpoint file of a results file: ``people.parquet`` -> ``people.partial.parquet``."""
+    return file_name.replace(".parquet", ".partial.parquet")
 
-    def __init__(self, folder: Path, plan: ExperimentPlan, previous: pd.DataFrame | None) -> None:
+
+class Checkpoint:
+    """Collects finished runs and their detail tables and saves them to ``runs.partial.parquet``
+    (and ``<detail>.partial.parquet``) every few seconds."""
+
+    def __init__(
+        self,
+        folder: Path,
+        plan: ExperimentPlan,
+        previous: pd.DataFrame | None,
+        previous_detail: dict[str, pd.DataFrame] | None = None,
+    ) -> None:
         self.folder = folder
         self.plan = plan
         self.previous = previous
         self.indices: list[int] = []
         self.values: list[np.ndarray] = []
+        self.detail_parts: list[dict[str, pd.DataFrame]] = (
+            [previous_detail] if previous_detail else []
+        )
         self.last_saved = time.monotonic()
+
+    def add_detail(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Keep one chunk's detail tables (called before :meth:`add` of the same chunk)."""
+        self.detail_parts.append(tables)
+
+    def detail(self) -> dict[str, pd.DataFrame]:
+        """Every detail table so far (empty without detail)."""
+        return concat_detail(self.detail_parts, self.plan.variant_names)
 
     def add(self, indices: list[int], values: np.ndarray) -> None:
         self.indices.extend(indices)
@@ -107,6 +139,9 @@ class Checkpoint:
     def save(self) -> int:
         """Write every finished run so far; returns how many runs that is."""
         table = self.table()
+        # Detail first: a run in runs.partial.parquet then always has its detail saved too.
+        for name, detail in self.detail().items():
+            write_parquet(self.folder / partial_name(DETAIL_FILES[name]), detail)
         write_parquet(self.folder / PARTIAL_FILE, table)
         self.last_saved = time.monotonic()
         return table["run"].nunique()
@@ -141,12 +176,42 @@ def load_previous_runs(
     return table
 
 
+def load_previous_detail(folder: Path, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Detail tables of the runs in ``runs`` (an earlier experiment's, for --resume), from the
+    partial checkpoint or the finished files; empty when the folder has none (a results folder
+    written before detail was saved: its runs are kept, and the detail covers new runs only)."""
+    tables = {}
+    for name, file_name in DETAIL_FILES.items():
+        source = folder / partial_name(file_name)
+        if not source.exists():
+            source = folder / file_name
+        if source.exists():
+            table = pd.read_parquet(source)
+            tables[name] = table[table["run"].isin(runs["run"].unique())]
+    return tables
+
+
+def runs_with_detail(runs: pd.DataFrame, detail: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The runs of ``runs`` whose detail was saved in every detail table (a run checkpointed
+    without it is simulated again: same seed, same numbers); all runs when there is none."""
+    if not detail:
+        return runs
+    complete = set(runs["run"].unique())
+    for name, table in detail.items():
+        if name != "pages_by_hour":  # a run without any page has no pages_by_hour row
+            complete &= set(table["run"].unique())
+    return runs[runs["run"].isin(complete)]
+
+
 def write_results(
     folder: Path, result: ExperimentResult, summary: pd.DataFrame, provenance: dict
 ) -> None:
     """Write the complete results folder and remove the partial checkpoint."""
     folder.mkdir(parents=True, exist_ok=True)
     write_parquet(folder / RUNS_FILE, result.runs)
+    for name, table in result.detail.items():
+        write_parquet(folder / DETAIL_FILES[name], table)
+        (folder / partial_name(DETAIL_FILES[name])).unlink(missing_ok=True)
     atomic_write(folder / SUMMARY_FILE, lambda temporary: summary.to_csv(temporary, index=False))
     atomic_write_text(folder / SCENARIO_FILE, resolved_scenario_text(result.scenario))
     atomic_write_text(folder / PROVENANCE_FILE, json.dumps(provenance, indent=2) + "\n")

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.compile import CompiledScenario, compile_scenario
+from sim.experiment.detail import detail_tables
 from sim.generator import AlertStream, generate_alert_stream
 from sim.metrics import compute_kpis, kpi_names
+from sim.metrics_detail import RunDetail, compute_detail
 from sim.model import RunRecords, TraceEvent, run_model
 from sim.scenario.models import Scenario
 from sim.scenario.resolve import resolve_variant
@@ -61,8 +63,14 @@ def plan_experiment(
     )
 
 
-def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
-    """KPIs of every variant for run ``run_index``: array (variants, len(plan.kpi_names))."""
+def simulate_run(
+    plan: ExperimentPlan, run_index: int, details: list[RunDetail] | None = None
+) -> np.ndarray:
+    """KPIs of every variant for run ``run_index``: array (variants, len(plan.kpi_names)).
+
+    Pass a list as ``details`` to also collect each variant's :class:`RunDetail` (pages per
+    hour of week, per person, per week), in variant order.
+    """
     streams: dict[int, AlertStream] = {}
     names = plan.kpi_names
     out = np.empty((len(plan.variants), len(names)))
@@ -74,9 +82,26 @@ def simulate_run(plan: ExperimentPlan, run_index: int) -> np.ndarray:
             )
         records = run_model(compiled, streams[group])
         kpis = compute_kpis(compiled, records)
+        if details is not None:
+            details.append(compute_detail(compiled, records))
         # A variant that renames teams has no value for the baseline's per-team columns.
         out[index] = [kpis.get(name, np.nan) for name in names]
     return out
+
+
+def run_chunk(
+    plan: ExperimentPlan, run_indices: list[int], detail: bool = False
+) -> tuple[list[int], np.ndarray, dict | None]:
+    """Runs of one task: (run indices, KPI array (runs, variants, KPIs), detail tables or
+    None)."""
+    if not detail:
+        return run_indices, np.stack([simulate_run(plan, run) for run in run_indices]), None
+    per_run: list[list] = []
+    values = []
+    for run in run_indices:
+        per_run.append([])
+        values.append(simulate_run(plan, run, per_run[-1]))
+    return run_indices, np.stack(values), detail_tables(plan, run_indices, per_run)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from sim.experiment.provenance import experiment_provenance
 from sim.experiment.replications import ExperimentResult, run_experiment
 from sim.experiment.results import (
     Checkpoint,
+    load_previous_detail,
     load_previous_runs,
+    runs_with_detail,
     scenario_digest,
     write_results,
     write_start_files,
@@ -52,9 +54,16 @@ class ExperimentSession:
 
         check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
+        previous_detail = None
         if previous is not None:
             previous = previous[previous["run"] < self.runs]
-        self.checkpoint = Checkpoint(self.folder, self.plan, previous)
+            previous_detail = load_previous_detail(self.folder, previous)
+            previous = runs_with_detail(previous, previous_detail)
+            previous_detail = {
+                name: table[table["run"].isin(previous["run"].unique())]
+                for name, table in previous_detail.items()
+            }
+        self.checkpoint = Checkpoint(self.folder, self.plan, previous, previous_detail)
         self.provenance = {
             **experiment_provenance(
                 self.plan, runs=self.runs, jobs=self.jobs, scheduler=self.scheduler
@@ -96,9 +105,11 @@ class ExperimentSession:
                 skip_runs=done_before,
                 on_progress=lambda done, total: progress.update(task, completed=done),
                 on_chunk=self.checkpoint.add,
+                on_detail=self.checkpoint.add_detail,
                 plan=self.plan,
             )
         result.runs = self.checkpoint.table()
+        result.detail = self.checkpoint.detail()
         kpis = list(self.plan.kpi_names)
         summary = compare(result.runs, kpis, directions=kpi_directions(kpis))
         self.provenance.update(

@@ -29,6 +29,7 @@ REPORT_KPIS = (
     "mttr_mean_minutes",
     "mttr_human_median_minutes",
     "mttr_human_mean_minutes",
+    "time_to_page_mean_minutes",
     "pages_gini",
     "quiet_weekend_share",
     "shift_overload_share",
@@ -57,6 +58,11 @@ REPORT_KPIS = (
     "detection_delay_minutes_mean",
     "budget_consumed_share_max",
     "slo_breached_windows",
+    "disrupted_hours",
+    "paged_nights_run_max",
+    "interruptions_per_oncall_hour",
+    "oncall_hours_first_level_per_engineer",
+    "oncall_hours_later_levels_per_engineer",
 )
 
 LABELS = {
@@ -102,12 +108,19 @@ LABELS = {
     "detection_delay_minutes_mean": "Detection delay mean, min",
     "budget_consumed_share_max": "Worst budget share spent",
     "slo_breached_windows": "SLO windows breached",
+    "oncall_hours_first_level_per_engineer": "On-call h/eng, 1st level",
+    "oncall_hours_later_levels_per_engineer": "On-call h/eng, later",
+    "disrupted_hours": "Disrupted hours",
+    "paged_nights_run_max": "Nights paged in a row, max",
+    "interruptions_per_oncall_hour": "Pages per on-call hour",
+    "time_to_page_mean_minutes": "Time to first page, min",
 }
 TEAM_LABELS = {
     "pages": "Pages, {team}",
     "weekend_escalations_per_weekend": "Wknd escalations, {team}",
     "root_elsewhere_share": "Root elsewhere, {team}",
     "sleep_interruptions_per_engineer": "Sleep pages/eng, {team}",
+    "oncall_share_max": "Top on-call share, {team}",
 }
 
 
