@@ -57,7 +57,7 @@ def test_deck_is_16_9_with_one_slide_per_section_and_their_titles(deck, summary)
     business = summary.loc[("interruptions_business", FOCUS)]
     over = summary.loc[("engineers_over_19_per_month", FOCUS)]
     share = summary.loc[("oncall_share_max", FOCUS)]
-    mttr = summary.loc[("mttr_mean_minutes", FOCUS)]
+    mttr = summary.loc[("mttr_human_mean_minutes", FOCUS)]
     assert titles[0] == (
         f"Weekend escalations fall {abs(weekend.rel_change) * 100:.0f}% "
         f"(95% CI {bounds[0]:.1f}-{bounds[1]:.1f}%) with {FOCUS}"
@@ -75,7 +75,8 @@ def test_deck_is_16_9_with_one_slide_per_section_and_their_titles(deck, summary)
     )
     verb = "falls" if mttr.rel_change < 0 else "rises"
     assert titles[4].startswith(
-        f"What it costs: mean time to resolve {verb} {abs(mttr.rel_change) * 100:.0f}% "
+        f"What it costs: time to resolve what people handle {verb} "
+        f"{abs(mttr.rel_change) * 100:.0f}% "
     )
     assert re.fullmatch(
         rf"{FOCUS} sends fewer pages than the baseline in (\d+ of|every one of the) 52 weeks",
@@ -126,7 +127,7 @@ def test_numbers_in_the_slides_text_are_summary_csvs(deck, summary, telco_result
             f"{row.rel_ci_high * 100:+.1f}%)"
         ) in hours
     costs = _text(deck.slides[4])
-    mttr = summary.loc[("mttr_mean_minutes", FOCUS)]
+    mttr = summary.loc[("mttr_human_mean_minutes", FOCUS)]
     assert f"{_number(mttr.baseline_mean)} → {_number(mttr.variant_mean)} min" in costs
     provenance = json.loads((telco_results / "provenance.json").read_text())
     method = _text(deck.slides[6])

@@ -28,6 +28,7 @@ KPI_AXIS: dict[str, tuple[str, str]] = {
     "interruptions_business": ("Business-hours pages", "pages {horizon}"),
     "pages": ("Pages", "pages {horizon}"),
     "mttr_mean_minutes": ("Mean time to resolve", "minutes"),
+    "mttr_human_mean_minutes": ("Time to resolve, human-worked", "minutes"),
     "mttr_median_minutes": ("Median time to resolve", "minutes"),
     "mtta_median_minutes": ("Median time to acknowledge", "minutes"),
     "time_to_page_mean_minutes": ("Mean time to the first page", "minutes"),

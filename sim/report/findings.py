@@ -21,6 +21,7 @@ KPI_WORDS: dict[str, str] = {
     "interruptions_business": "business-hours pages",
     "pages": "pages",
     "mttr_mean_minutes": "mean time to resolve",
+    "mttr_human_mean_minutes": "mean time to resolve what people handle",
     "mttr_median_minutes": "median time to resolve",
     "mtta_median_minutes": "median time to acknowledge",
     "time_to_page_mean_minutes": "time to the first page",

@@ -54,13 +54,13 @@ SECTION_KPIS: dict[str, tuple[str, ...]] = {
     "headline": (HEADLINE_KPI, "interruptions_sleep"),
     "hours": ("interruptions_business", "interruptions_off", "interruptions_sleep"),
     "people": ("engineers_over_19_per_month", "oncall_share_max"),
-    "costs": ("mttr_mean_minutes",),
+    "costs": ("mttr_human_mean_minutes",),
     "year": (),
     "sensitivity": (),
     "method": (HEADLINE_KPI,),
 }
 COST_KPIS = (
-    "mttr_mean_minutes",
+    "mttr_human_mean_minutes",
     "time_to_page_mean_minutes",
     "mtta_median_minutes",
     "deferred_alerts",
@@ -246,8 +246,10 @@ def _moves(summary, kpi: str, variants: list[str]) -> bool:
 def _costs(folder: ResultsFolder, context: dict) -> Section:
     focus = context["focus"]
     summary = folder.summary
-    mttr = row(summary, "mttr_mean_minutes", focus)
-    title = f"What it costs: mean time to resolve {change_phrase(mttr, singular=True)}"
+    mttr = row(summary, "mttr_human_mean_minutes", focus)
+    title = (
+        f"What it costs: time to resolve what people handle {change_phrase(mttr, singular=True)}"
+    )
     rises = [
         (entry.rel_change, kpi)
         for kpi in COST_KPIS[1:]
@@ -279,8 +281,9 @@ def _costs(folder: ResultsFolder, context: dict) -> Section:
         "variant",
         bullets=bullets,
         notes=" ".join(_definition(kpi) for kpi in kpis)
-        + f" Totals are {unit}. MTTR counts every incident that happened, auto-resolved ones "
-        "included, so automation that fixes incidents in minutes lowers it.",
+        + f" Totals are {unit}. MTTR here is of the incidents a human worked (auto-resolved ones "
+        "left out), so it shows whether people fix things faster, not only that automation "
+        "fixes some in minutes.",
     )
 
 
