@@ -205,6 +205,33 @@ MONTH_EXPECTED = {
 }
 
 
+#: On-call health KPIs of the same month (sim.metrics_detail), worked out from the table.
+HEALTH_EXPECTED = {
+    # Each team's first level names one of its 3 engineers all 672 hours, and so does its
+    # second: 2 x 672 hours at each, over 6 engineers.
+    "oncall_hours_first_level_per_engineer": 2 * 672 / 6,
+    "oncall_hours_later_levels_per_engineer": 2 * 672 / 6,
+    # Distinct clock hours with an engineer's page (UTC): ana 34 (2040, 2055), 68, 86, 123;
+    # ben 68, 123, 215; dan 68, 86, 156; fay 346. The manager's 4110 is not an engineer's.
+    "disrupted_hours": 4 + 3 + 3 + 1,
+    # Sleep pages: ana Sat 03:00; ben Sat 03:00 and Tue 23:00 a week later: one night in a row.
+    "paged_nights_run_max": 1,
+    # The engineers' 12 pages over their 2 x 1344 on-call hours.
+    "interruptions_per_oncall_hour": 12 / 2688,
+    # First page minus start of the 7 escalations: 0 for all but A10 (deferred, 2760 minutes).
+    "time_to_page_mean_minutes": 2760 / 7,
+    # As oncall_share_max, per team: ana in infra, dan in apps.
+    "oncall_share_max__infra": 0.75,
+    "oncall_share_max__apps": 0.75,
+}
+
+
+def test_on_call_health_kpis_of_the_hand_made_month():
+    compiled = two_teams()
+    kpis = compute_kpis(compiled, hand_made_records(MONTH_ALERTS, MONTH_PAGES, 8))
+    _assert_kpis(kpis, HEALTH_EXPECTED)
+
+
 def _assert_kpis(kpis: dict[str, float], expected: dict[str, float]) -> None:
     for name, value in expected.items():
         assert kpis[name] == pytest.approx(value, nan_ok=True), name
@@ -350,6 +377,7 @@ def test_every_kpi_is_pinned_by_a_hand_made_case():
         | set(SHIFT_EXPECTED)
         | set(MONTHLY_EXPECTED)
         | set(HOLIDAY_EXPECTED)
+        | set(HEALTH_EXPECTED)
     )
     compiled = two_teams()
     names = set(kpi_names(compiled)) | set(DOMAIN_EXPECTED)
