@@ -17,6 +17,7 @@ from typing import Annotated
 
 import click
 import typer
+from rich.console import Console
 from typer.core import TyperCommand
 
 from sim.cli.common import (
