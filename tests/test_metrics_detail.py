@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import hand_made_outcome, small_scenario
+from builders import hand_made_outcome, hand_made_world, small_scenario
 
 from sim.calendar import BAND_BUSINESS, BAND_OFF, BAND_SLEEP
 from sim.compile import compile_scenario
 from sim.metrics import compute_kpis
 from sim.metrics_detail import compute_detail, oncall_hours
-from sim.model import World
 
 DAY = 1440
 #: Minutes from Monday 5 January 2026 00:00 UTC; ana is primary from Monday 09:00.
@@ -32,10 +31,9 @@ def week():
     page_minutes = np.array(sorted(PAGES.values()), float)
     outcome = hand_made_outcome(page_minutes, 10.0, np.ones((len(page_minutes), 3)))
     compiled = compile_scenario(scenario)
-    world = World(compiled, np.zeros(len(page_minutes), np.int64), outcome)
+    world = hand_made_world(compiled, outcome)
     world.run()
-    records = world.records(page_minutes)
-    return compiled, records
+    return compiled, world.records()
 
 
 def test_hand_made_week_per_person_detail(week):
