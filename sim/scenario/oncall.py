@@ -265,7 +265,12 @@ class Paging(_Frozen):
     urgency: dict[Severity, Literal["high", "low"]] = Field(default_factory=_all_high)
     """Urgency per severity; high always pages (default: every severity high)."""
     support_hours: TimeWindow = Field(default_factory=_business_hours)
-    """Support hours in the owning team's local time (default Mon-Fri 08:00-18:00)."""
+    """Support hours (default Mon-Fri 08:00-18:00), in the local time of the person the first
+    level of the service's escalation policy names at that moment (the owning team's site
+    where it names nobody)."""
+    support_on_public_holidays: bool = False
+    """Whether a public holiday of that person's site can be support hours (default: no, a
+    holiday is never support hours, as it is never business hours)."""
     low_urgency_outside_support: Literal["page", "defer", "notify"] = "page"
     """A low-urgency alert outside support hours: pages as usual; is deferred (no page until
     the next support window starts); or notifies the first level only, without escalating."""
@@ -279,7 +284,8 @@ class ServicePaging(_Frozen):
     urgency: dict[Severity, Literal["high", "low"]] | None = None
     """Urgency per severity of this service's alerts (a severity left out is high)."""
     support_hours: TimeWindow | None = None
-    """Support hours of this service, in the owning team's local time."""
+    """Support hours of this service, judged like ``paging.support_hours``: in the local
+    time and public holidays of the person who would take the page."""
     low_urgency_outside_support: Literal["page", "defer", "notify"] | None = None
     """What a low-urgency alert of this service does outside its support hours."""
 
