@@ -179,6 +179,8 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                         problems.append(((*where, key), f"unknown team {team!r}"))
                     elif key == "schedule" and scenario.team(team).rotation.shift == "pool":
                         problems.append(((*where, key), f"team {team!r} is a pool, not a rota"))
+                    elif key == "schedule" and target.offset:
+                        problems.extend(_offset_problems(scenario.team(team), target.offset, where))
                 if target.person is not None and target.person not in people:
                     problems.append(((*where, "person"), f"unknown person {target.person!r}"))
                 for position, person in enumerate(target.round_robin_people or []):
@@ -197,3 +199,29 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _offset_problems(team, offset: int, where: tuple[str | int, ...]) -> list[Problem]:
+    """An ``offset`` that wraps round a rotation to the person on call (offset 3 of 3 people):
+    the level would page the primary again instead of someone else."""
+    rotations = (
+        [
+            (f"layer {layer.name!r}", layer.participants or team.engineer_names)
+            for layer in team.layers
+        ]
+        if team.layers
+        else [("rotation", team.engineer_names)]
+    )
+    for label, participants in rotations:
+        count = len(participants)
+        if count and offset % count == 0:
+            allowed = f"1..{count - 1}" if count > 1 else "none: it has one person"
+            return [
+                (
+                    (*where, "offset"),
+                    f"offset {offset} in the {count}-person {label} of team {team.name!r} "
+                    f"wraps round to the person on call (offsets that name someone else: "
+                    f"{allowed})",
+                )
+            ]
+    return []
