@@ -15,6 +15,7 @@ from sim.experiment.provenance import experiment_provenance
 from sim.experiment.replications import ExperimentResult, run_experiment
 from sim.experiment.results import (
     Checkpoint,
+    folder_problem,
     load_previous_runs,
     scenario_digest,
     write_results,
@@ -40,20 +41,38 @@ class ExperimentSession:
     argv: list[str] = field(default_factory=list)
     scheduler: str | None = None
     """Dask scheduler address or 'local' (None: the local process pool)."""
+    notices: list[str] = field(default_factory=list)
+    """What the user should know before the runs start (e.g. runs kept on resume)."""
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
 
-    def start(self, resume: bool = False) -> None:
-        """Compile the variants, check that they fit in memory and a folder to resume, write
-        the scenario and provenance."""
+    def start(self, resume: bool = False, force: bool = False) -> None:
+        """Compile the variants, check that they fit in memory and that the folder is new,
+        empty or this experiment's (unless ``force``), find the runs to resume, write the
+        scenario and provenance.
+
+        Resuming keeps every finished run: with fewer ``runs`` than the folder already holds,
+        the experiment takes them all (``runs`` grows to match) and says so in ``notices``.
+        """
         self.plan = plan_experiment(self.scenario, self.variants, self.seed)
         from sim.experiment.capacity import check_fits
 
-        check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        if not force:
+            problem = folder_problem(self.folder, self.scenario, self.plan)
+            if problem is not None:
+                raise ValueError(problem)
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
         if previous is not None:
-            previous = previous[previous["run"] < self.runs]
+            needed = int(previous["run"].max()) + 1 if len(previous) else 0
+            if needed > self.runs:
+                self.notices.append(
+                    f"{self.folder} already holds {previous['run'].nunique()} finished runs, "
+                    f"some beyond the {self.runs} asked for: keeping them all, so the "
+                    f"experiment has {needed} runs"
+                )
+                self.runs = needed
+        check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
         self.checkpoint = Checkpoint(self.folder, self.plan, previous)
         self.provenance = {
             **experiment_provenance(
