@@ -93,6 +93,8 @@ def _start(session, resume: bool = False, force: bool = False) -> None:
         session.start(resume=resume, force=force)
     except ValueError as error:
         raise _fail(str(error)) from None
+    # Memory and run time estimates, then anything to know before the runs start.
+    errors.print(session.estimate, markup=False, highlight=False, soft_wrap=True)
     for notice in session.notices:
         errors.print(notice, style="yellow", markup=False, highlight=False, soft_wrap=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from sim.experiment.duration import DurationEstimate, estimate_duration, format_duration
+from sim.experiment.progress import ProgressLines
 from sim.experiment.provenance import experiment_provenance
 from sim.experiment.replications import ExperimentResult, run_experiment
 from sim.experiment.results import (
@@ -42,7 +46,10 @@ class ExperimentSession:
     scheduler: str | None = None
     """Dask scheduler address or 'local' (None: the local process pool)."""
     notices: list[str] = field(default_factory=list)
-    """What the user should know before the runs start (e.g. runs kept on resume)."""
+    """What the user should know before the runs start (runs kept on resume, a long run)."""
+    estimate: str = field(init=False, default="")
+    """Memory and run time estimated before the runs start, as a sentence."""
+    duration: DurationEstimate = field(init=False)
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
@@ -72,7 +79,16 @@ class ExperimentSession:
                     f"experiment has {needed} runs"
                 )
                 self.runs = needed
-        check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        memory = check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        done = 0 if previous is None else previous["run"].nunique()
+        self.duration = estimate_duration(self.plan, self.runs - done, self.jobs)
+        self.estimate = f"estimate: {memory.describe()}; {self.duration.describe()}"
+        if self.duration.long:
+            self.notices.append(
+                f"this experiment will take {format_duration(self.duration.total_seconds)} "
+                "or so; for a first answer sooner use fewer --runs, more --jobs or a shorter "
+                "horizon.weeks"
+            )
         self.checkpoint = Checkpoint(self.folder, self.plan, previous)
         self.provenance = {
             **experiment_provenance(
@@ -105,7 +121,19 @@ class ExperimentSession:
             transient=True,
             disable=console is None,
         )
-        with progress:
+        lines = ProgressLines(
+            lambda text: print(text, file=sys.stderr, flush=True),
+            todo,
+            expected_seconds_per_run=self.duration.seconds_per_run,
+        )
+        plain = console is not None and not console.is_terminal
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done)
+            if plain:
+                lines.update(done, total)
+
+        with progress, lines if plain else contextlib.nullcontext():
             task = progress.add_task("runs", total=todo)
             result = run_experiment(
                 self.scenario,
@@ -113,7 +141,7 @@ class ExperimentSession:
                 jobs=self.jobs,
                 scheduler=self.scheduler,
                 skip_runs=done_before,
-                on_progress=lambda done, total: progress.update(task, completed=done),
+                on_progress=on_progress,
                 on_chunk=self.checkpoint.add,
                 plan=self.plan,
             )
