@@ -19,6 +19,7 @@ from sim.scenario.distributions import DurationSpec, Lognormal
 from sim.scenario.fields import (
     WEEKDAYS,
     Name,
+    PersonName,
     Severity,
     TimeOfDay,
     TimeZoneName,
@@ -53,8 +54,8 @@ class Site(_Frozen):
 class Engineer(_Frozen):
     """An engineer given with details; a bare name in `engineers` takes every default."""
 
-    name: Name
-    """Unique person name."""
+    name: PersonName
+    """Unique person name, as people write it (``chloé``, ``Farid Khan``)."""
     site: Name | None = None
     """Site the engineer works from (default: the team's site)."""
     leave_weeks_per_year: float | None = Field(None, ge=0, le=26)
@@ -112,7 +113,7 @@ class Layer(_Frozen):
     """Local time of the handoffs."""
     time_zone: TimeZoneName | None = None
     """Time zone of the handoffs and restrictions (default: the team's)."""
-    participants: list[Name] | None = None
+    participants: list[PersonName] | None = None
     """Engineers of the team in rotation order (default: all of them, in team order)."""
     restrictions: list[TimeWindow] = Field(default_factory=list)
     """Local windows in which the layer is on call (none: always)."""
@@ -145,7 +146,7 @@ class Layer(_Frozen):
 class Override(_Frozen):
     """One person covers the schedule from ``start`` to ``end`` (local time of the team)."""
 
-    person: Name
+    person: PersonName
     """Engineer on call during the override (instead of whoever the layers name)."""
     start: dt.datetime
     """Local start, e.g. '2026-03-14 09:00'."""
@@ -169,7 +170,7 @@ class Target(_Frozen):
     offset: int = Field(0, ge=0, le=20)
     """With ``schedule``: page the participant this many places after the one on call (1 is
     the usual secondary)."""
-    person: Name | None = None
+    person: PersonName | None = None
     """A named person (an engineer or a manager)."""
     round_robin: Name | None = None
     """The engineers of this team in turn, one per time the level is reached."""
