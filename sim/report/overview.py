@@ -77,11 +77,10 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         _print_cascade_depths(console, scenario)
     _print_coverage(console, scenario)
 
+    _print_escalation(console, scenario)
     automation = scenario.automation
     console.print(
-        f"  escalation: {' -> '.join(scenario.escalation.levels)}, "
-        f"ack timeout {scenario.escalation.ack_timeout_minutes:g} min; "
-        f"automation: detection coverage {automation.anomaly_detection.coverage:g}, "
+        f"  automation: detection coverage {automation.anomaly_detection.coverage:g}, "
         f"self-healing coverage {automation.self_healing.coverage:g} "
         f"(success {automation.self_healing.success_probability:g})"
     )
@@ -91,6 +90,61 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         console.print(f"  variant [bold]{variant.name}[/bold]: {variant.description}")
         for path, value in variant.set.items():
             console.print(f"      {path} = {value!r}")
+
+
+def _target_text(target) -> str:
+    if target.schedule is not None:
+        return f"{target.schedule} on call" + (f" +{target.offset}" if target.offset else "")
+    if target.person is not None:
+        return target.person
+    if target.round_robin is not None:
+        return f"{target.round_robin} round-robin"
+    if target.everyone is not None:
+        return f"everyone in {target.everyone}"
+    return "accountable manager"
+
+
+def policy_text(policy) -> str:
+    """A named policy in one line: 'infra on call (30 min) -> infra on call +1, boss (30 min)
+    -> ...; repeat 1, acks expire after 60 min'."""
+    levels = " -> ".join(
+        ", ".join(_target_text(target) for target in level.targets)
+        + f" ({level.delay_minutes:g} min)"
+        for level in policy.levels
+    )
+    extras = [f"repeat {policy.repeat}"] if policy.repeat else []
+    if policy.ack_expiry_minutes:
+        extras.append(f"acks expire after {policy.ack_expiry_minutes:g} min")
+    return levels + ("; " + ", ".join(extras) if extras else "")
+
+
+def _print_escalation(console: Console, scenario: Scenario) -> None:
+    """Each team's escalation policy: the default `escalation` block only where a team uses it."""
+    escalation = scenario.escalation
+    default = (
+        f"{' -> '.join(escalation.levels)}, ack timeout {escalation.ack_timeout_minutes:g} min"
+    )
+    named = {policy.name: policy for policy in scenario.escalation_policies}
+    users = [team.name for team in scenario.teams if team.escalation_policy is None]
+    if len(users) == len(scenario.teams):
+        console.print(f"  escalation: {default}", markup=False, highlight=False, soft_wrap=True)
+        return
+    if users:
+        console.print(
+            f"  escalation of {', '.join(users)} (the `escalation` block): {default}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    for team in scenario.teams:
+        if team.escalation_policy is not None:
+            console.print(
+                f"  escalation of {team.name}: policy {team.escalation_policy}: "
+                f"{policy_text(named[team.escalation_policy])}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 #: Alerts of generated streams sampled for the cascade depth summary: enough for shares to the

@@ -1,0 +1,62 @@
+"""`oncall-sim validate` shows the escalation each team really uses."""
+
+from __future__ import annotations
+
+import yaml
+from builders import small_scenario_document
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+
+def validate(tmp_path, **changes):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(small_scenario_document(**changes), sort_keys=False))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+TEAMS = [
+    {"name": "infra", "engineers": ["ana", "ben", "cem"], "escalation_policy": "infra-page"},
+    {"name": "apps", "engineers": ["dan", "eve"], "escalation_policy": "apps-page"},
+]
+POLICIES = [
+    {
+        "name": "infra-page",
+        "levels": [
+            {"targets": [{"schedule": "infra"}], "delay_minutes": 10},
+            {"targets": [{"schedule": "infra", "offset": 1}, {"person": "infra-manager"}]},
+        ],
+        "repeat": 1,
+        "ack_expiry_minutes": 60,
+    },
+    {"name": "apps-page", "levels": [{"targets": [{"everyone": "apps"}], "delay_minutes": 5}]},
+]
+
+
+def test_validate_prints_each_teams_named_policy_not_the_unused_default(tmp_path):
+    output = validate(tmp_path, teams=TEAMS, escalation_policies=POLICIES)
+    lines = [" ".join(line.split()) for line in output.splitlines()]
+    assert (
+        "escalation of infra: policy infra-page: infra on call (10 min) -> infra on call +1, "
+        "infra-manager (30 min); repeat 1, acks expire after 60 min"
+    ) in lines
+    assert "escalation of apps: policy apps-page: everyone in apps (5 min)" in lines
+    assert "primary -> secondary -> manager" not in output
+
+
+def test_validate_names_the_teams_that_use_the_default_block(tmp_path):
+    teams = [TEAMS[0], {"name": "apps", "engineers": ["dan", "eve"]}]
+    output = validate(tmp_path, teams=teams, escalation_policies=POLICIES[:1])
+    lines = [" ".join(line.split()) for line in output.splitlines()]
+    assert (
+        "escalation of apps (the `escalation` block): primary -> secondary -> manager, "
+        "ack timeout 15 min"
+    ) in lines
+    assert any(line.startswith("escalation of infra: policy infra-page:") for line in lines)
+
+
+def test_without_named_policies_the_default_block_is_shown_once(tmp_path):
+    output = validate(tmp_path)
+    assert "escalation: primary -> secondary -> manager, ack timeout 15 min" in output
