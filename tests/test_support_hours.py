@@ -198,3 +198,15 @@ def test_trace_says_whose_support_hours_a_deferred_alert_waits_for(tmp_path):
         match = pattern.search(line)
         assert match is not None, line
         assert 8 <= int(match.group(1)) < 18, line
+
+
+def test_an_alert_with_no_support_window_ahead_pages_at_once():
+    """Support windows that end before the alert (none ahead): it is not deferred."""
+    import dataclasses
+
+    compiled = compile_scenario(london_with_ben_in_new_york())
+    tables = dataclasses.replace(compiled.paging, support_windows=(np.array([[0.0, 60.0]]),))
+    raised = np.array([120.0, 30.0])
+    decision = apply_paging_rules(tables, raised, np.array([P3, P3]), np.zeros(2, np.int64))
+    assert decision.deferred.tolist() == [False, False]
+    assert decision.page_minutes.tolist() == [120.0, 30.0]
