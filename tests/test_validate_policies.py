@@ -60,3 +60,37 @@ def test_validate_names_the_teams_that_use_the_default_block(tmp_path):
 def test_without_named_policies_the_default_block_is_shown_once(tmp_path):
     output = validate(tmp_path)
     assert "escalation: primary -> secondary -> manager, ack timeout 15 min" in output
+
+
+def test_validate_warns_of_an_offset_that_wraps_in_a_one_person_layer(tmp_path):
+    """Offset 1 names the next person of a 3-person base layer but, in the one-person weekend
+    layer, ana again: valid (it names someone else most of the week), with a warning."""
+    teams = [
+        {
+            "name": "infra",
+            "engineers": ["ana", "ben", "cem"],
+            "escalation_policy": "infra-page",
+            "layers": [
+                {"name": "base"},
+                {
+                    "name": "weekend",
+                    "participants": ["ana"],
+                    "restrictions": [{"days": ["Sat", "Sun"], "start": "00:00", "end": "00:00"}],
+                },
+            ],
+        }
+    ]
+    policies = [
+        {
+            "name": "infra-page",
+            "levels": [
+                {"targets": [{"schedule": "infra"}]},
+                {"targets": [{"schedule": "infra", "offset": 1}]},
+            ],
+        }
+    ]
+    output = " ".join(validate(tmp_path, teams=teams, escalation_policies=policies).split())
+    assert (
+        "warning: policy infra-page, level 2: offset 1 of schedule infra names the person on "
+        "call again in its layer 'weekend' (1 people)"
+    ) in output

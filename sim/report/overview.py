@@ -136,6 +136,7 @@ def _print_escalation(console: Console, scenario: Scenario) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    _print_offset_warnings(console, scenario)
     for team in scenario.teams:
         if team.escalation_policy is not None:
             console.print(
@@ -145,6 +146,26 @@ def _print_escalation(console: Console, scenario: Scenario) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+
+
+def _print_offset_warnings(console: Console, scenario: Scenario) -> None:
+    """A policy target whose offset wraps round some layers to the person on call (a layer of
+    fewer people than the offset): there the level pages the primary again."""
+    from sim.scenario.references import offset_wraps
+
+    for policy in scenario.escalation_policies:
+        for number, level in enumerate(policy.levels, start=1):
+            for target in level.targets:
+                if not target.offset or target.schedule not in [t.name for t in scenario.teams]:
+                    continue
+                for label, count in offset_wraps(scenario.team(target.schedule), target.offset):
+                    console.print(
+                        f"  [yellow]warning[/yellow]: policy {policy.name}, level {number}: "
+                        f"offset {target.offset} of schedule {target.schedule} names the "
+                        f"person on call again in its {label} ({count} people)",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
 
 
 #: Alerts of generated streams sampled for the cascade depth summary: enough for shares to the

@@ -201,9 +201,9 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def _offset_problems(team, offset: int, where: tuple[str | int, ...]) -> list[Problem]:
-    """An ``offset`` that wraps round a rotation to the person on call (offset 3 of 3 people):
-    the level would page the primary again instead of someone else."""
+def offset_wraps(team, offset: int) -> list[tuple[str, int]]:
+    """The rotations of ``team`` (its layers, or its rotation) in which ``offset`` wraps round to
+    the person on call (offset 3 of 3 people), as (label, participants)."""
     rotations = (
         [
             (f"layer {layer.name!r}", layer.participants or team.engineer_names)
@@ -212,16 +212,28 @@ def _offset_problems(team, offset: int, where: tuple[str | int, ...]) -> list[Pr
         if team.layers
         else [("rotation", team.engineer_names)]
     )
-    for label, participants in rotations:
-        count = len(participants)
-        if count and offset % count == 0:
-            allowed = f"1..{count - 1}" if count > 1 else "none: it has one person"
-            return [
-                (
-                    (*where, "offset"),
-                    f"offset {offset} in the {count}-person {label} of team {team.name!r} "
-                    f"wraps round to the person on call (offsets that name someone else: "
-                    f"{allowed})",
-                )
-            ]
-    return []
+    return [
+        (label, len(participants))
+        for label, participants in rotations
+        if participants and offset % len(participants) == 0
+    ]
+
+
+def _offset_problems(team, offset: int, where: tuple[str | int, ...]) -> list[Problem]:
+    """An ``offset`` that wraps round every rotation of the schedule to the person on call: the
+    level always pages the primary again instead of someone else. (Wrapping in some layers
+    only, e.g. a one-person weekend layer, is legitimate there; `validate` warns of it.)"""
+    wrapped = offset_wraps(team, offset)
+    layers = len(team.layers) or 1
+    if offset == 0 or len(wrapped) < layers:
+        return []
+    label, count = wrapped[0]
+    allowed = f"1..{count - 1}" if count > 1 else "none: it has one person"
+    return [
+        (
+            (*where, "offset"),
+            f"offset {offset} in the {count}-person {label} of team {team.name!r} "
+            f"wraps round to the person on call (offsets that name someone else: "
+            f"{allowed})",
+        )
+    ]
