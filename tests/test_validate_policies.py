@@ -94,3 +94,14 @@ def test_validate_warns_of_an_offset_that_wraps_in_a_one_person_layer(tmp_path):
         "warning: policy infra-page, level 2: offset 1 of schedule infra names the person on "
         "call again in its layer 'weekend' (1 people)"
     ) in output
+
+
+def test_validate_prints_a_services_own_policy(tmp_path):
+    services = [
+        {"name": "db", "team": "infra", "alerts_per_week": 10},
+        {"name": "web", "team": "infra", "alerts_per_week": 5, "escalation_policy": "infra-page"},
+    ]
+    output = validate(tmp_path, services=services, escalation_policies=POLICIES[:1])
+    text = " ".join(output.split())
+    assert "escalation: primary -> secondary -> manager, ack timeout 15 min" in text
+    assert "escalation of service web: policy infra-page: infra on call (10 min)" in text

@@ -119,33 +119,30 @@ def policy_text(policy) -> str:
 
 
 def _print_escalation(console: Console, scenario: Scenario) -> None:
-    """Each team's escalation policy: the default `escalation` block only where a team uses it."""
+    """Each team's escalation policy (the default `escalation` block only where a team uses
+    it), then the policies services name for themselves."""
     escalation = scenario.escalation
     default = (
         f"{' -> '.join(escalation.levels)}, ack timeout {escalation.ack_timeout_minutes:g} min"
     )
     named = {policy.name: policy for policy in scenario.escalation_policies}
     users = [team.name for team in scenario.teams if team.escalation_policy is None]
+    lines = []
     if len(users) == len(scenario.teams):
-        console.print(f"  escalation: {default}", markup=False, highlight=False, soft_wrap=True)
-        return
-    if users:
-        console.print(
-            f"  escalation of {', '.join(users)} (the `escalation` block): {default}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    _print_offset_warnings(console, scenario)
-    for team in scenario.teams:
-        if team.escalation_policy is not None:
-            console.print(
-                f"  escalation of {team.name}: policy {team.escalation_policy}: "
-                f"{policy_text(named[team.escalation_policy])}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
+        lines.append(f"  escalation: {default}")
+    elif users:
+        lines.append(f"  escalation of {', '.join(users)} (the `escalation` block): {default}")
+    for owner, policy_name in [
+        *((team.name, team.escalation_policy) for team in scenario.teams),
+        *((f"service {s.name}", s.escalation_policy) for s in scenario.services),
+    ]:
+        if policy_name is not None:
+            lines.append(
+                f"  escalation of {owner}: policy {policy_name}: {policy_text(named[policy_name])}"
             )
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    _print_offset_warnings(console, scenario)
 
 
 def _print_offset_warnings(console: Console, scenario: Scenario) -> None:
