@@ -8,10 +8,9 @@ person the owning team's first level names at that moment; a holiday is never su
 from __future__ import annotations
 
 import numpy as np
-from builders import hand_made_outcome, small_scenario
+from builders import hand_made_outcome, hand_made_world, small_scenario
 
 from sim.compile import compile_scenario
-from sim.model import World
 from sim.model.paging import apply_paging_rules
 
 ANA, BEN, CEM = 0, 1, 2
@@ -31,9 +30,9 @@ def first_pages(scenario, raised_minutes):
     severity = np.full(len(raised), P3, np.int64)
     paging = apply_paging_rules(compiled.paging, raised, severity, service)
     outcome = hand_made_outcome(raised, 10.0, np.full((len(raised), 8), 1.0))
-    world = World(compiled, service, outcome, severity=severity, paging=paging, seed=(0, 0))
+    world = hand_made_world(compiled, outcome, service=service, severity=severity, paging=paging)
     world.run()
-    records = world.records(raised)
+    records = world.records()
     return list(
         zip(records.first_page_minutes.tolist(), records.first_page_person.tolist(), strict=True)
     )

@@ -26,7 +26,7 @@ from sim.compile.escalation import (
     CompiledPolicy,
 )
 from sim.compile.organisation import (
-    People,
+    Roster,
     ZoneKey,
     compile_oncall,
     horizon_zone_key,
@@ -347,7 +347,7 @@ def _holidays_of(scenario: Scenario, zone_keys: list) -> dict[ZoneKey, frozenset
 
 
 def _support_judges(
-    people: People,
+    people: Roster,
     policies: tuple[CompiledPolicy, ...],
     service_policy: np.ndarray,
     service_team: np.ndarray,
