@@ -48,10 +48,11 @@ LOWER, HIGHER, NO_DIRECTION = "lower", "higher", "none"
 #: KPI name -> one-line meaning, in report order (the headline first).
 KPI_DESCRIPTIONS: dict[str, str] = {
     "weekend_escalations_per_weekend": (
-        "incidents whose first page fell in the weekend window, per weekend"
+        "incidents whose first page fell in the paged person's weekend (their own time zone "
+        "and holidays), per weekend"
     ),
     "weekend_escalations": "weekend escalations over the whole horizon",
-    "escalations": "incidents that paged at least one human",
+    "escalations": "incidents that paged at least one human (not a move to the next level)",
     "pages": "notifications to humans",
     "interruptions_business": "pages in the recipient's business hours (Mon-Fri 08-18)",
     "interruptions_off": "pages outside business and sleep hours",

@@ -258,6 +258,13 @@ CASES = [
         "a target names exactly one of schedule, person, round_robin, everyone or",
         fix=("{schedule: infra, person: infra-manager}", "{schedule: infra}"),
     ),
+    Case(
+        "offset-wraps-to-primary.yaml",
+        15,
+        "escalation_policies[0 'infra-page'].levels[1].targets[0].offset",
+        "offset 3 in the 3-person rotation of team 'infra' wraps round to the person on call",
+        fix=("offset: 3", "offset: 1"),
+    ),
 ]
 
 

@@ -89,11 +89,15 @@ def _run_session(session, scenario_file: Path, folder: Path, resume_hint: str):
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
-def _start(session, resume: bool = False) -> None:
+def _start(session, resume: bool = False, force: bool = False) -> None:
     try:
-        session.start(resume=resume)
+        session.start(resume=resume, force=force)
     except ValueError as error:
         raise _fail(str(error)) from None
+    # Memory and run time estimates, then anything to know before the runs start.
+    errors.print(session.estimate, markup=False, highlight=False, soft_wrap=True)
+    for notice in session.notices:
+        errors.print(notice, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 @_command()
@@ -125,6 +129,13 @@ def run(
         str | None,
         typer.Option("--by", help="Also print who carries it: per 'person' or per 'team'."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into --out even if it holds files that are not this experiment's.",
+        ),
+    ] = False,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -178,7 +189,7 @@ def run(
         argv=sys.argv,
         scheduler=scheduler,
     )
-    _start(session, resume)
+    _start(session, resume, force)
     if not session.plan.variants[1:]:
         raise _fail(f"{scenario_file}: the scenario has no variants to compare with the baseline")
     result, summary = _run_session(
@@ -221,6 +232,13 @@ def sweep(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into --out even if it holds files that are not this sweep's.",
+        ),
+    ] = False,
 ) -> None:
     """Compare the baseline with every combination of the --grid settings (sensitivity)."""
     scenario = _load(scenario_file)
@@ -248,7 +266,7 @@ def sweep(
         seed=seed,
         argv=sys.argv,
     )
-    _start(session)
+    _start(session, force=force)
     try:
         result, summary = session.run(console)
     except KeyboardInterrupt:

@@ -26,8 +26,14 @@ from sim.compile.escalation import (
     CompiledPolicy,
 )
 from sim.compile.noise import NoiseTables, compile_noise
-from sim.compile.organisation import compile_oncall, horizon_zone_key, organisation_people
-from sim.compile.paging import PagingTables, compile_paging
+from sim.compile.organisation import (
+    Roster,
+    ZoneKey,
+    compile_oncall,
+    horizon_zone_key,
+    organisation_people,
+)
+from sim.compile.paging import PagingTables, SupportJudges, compile_paging, first_level_timeline
 from sim.compile.schedules import OnCallSchedule
 from sim.scenario.models import SEVERITIES, Scenario
 from sim.scenario.profiles import resolve_profile
@@ -291,7 +297,18 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         person_site=people.site,
         zones=zones,
         business_minutes_before_slot=business_minutes,
-        paging=compile_paging(scenario, people.team_zone, range_end),
+        paging=compile_paging(
+            scenario,
+            _support_judges(
+                people,
+                policies,
+                service_policy,
+                service_team,
+                (schedules[-1], shared_covers_slot) if shared_covers_slot is not None else None,
+                _holidays_of(scenario, zone_keys),
+            ),
+            range_end,
+        ),
         severity_work_factor=np.array(
             [scenario.response.severity_work_factor[s] for s in SEVERITIES]
         ),
@@ -320,6 +337,38 @@ def _zone_tables(scenario: Scenario, zone_keys: list) -> tuple[ZoneTable, ...]:
             ),
         )
         for zone, country, subdivision in zone_keys
+    )
+
+
+def _holidays_of(scenario: Scenario, zone_keys: list) -> dict[ZoneKey, frozenset[dt.date]]:
+    """The public holidays of each calendar (time zone, holidays country, subdivision)."""
+    horizon = scenario.horizon
+    by_country = {
+        key[1:]: public_holidays(*key[1:], horizon.start_date, horizon.weeks)
+        for key in dict.fromkeys(zone_keys)
+    }
+    return {key: by_country[key[1:]] for key in zone_keys}
+
+
+def _support_judges(
+    people: Roster,
+    policies: tuple[CompiledPolicy, ...],
+    service_policy: np.ndarray,
+    service_team: np.ndarray,
+    shared: tuple[OnCallSchedule, np.ndarray] | None,
+    holidays: dict[ZoneKey, frozenset[dt.date]],
+) -> SupportJudges:
+    """Who decides each service's support hours: the first level of its policy, or the shared
+    rotation where it takes the pages (see :mod:`sim.compile.paging`)."""
+    by_policy = {
+        index: first_level_timeline(policies[index], shared)
+        for index in dict.fromkeys(service_policy.tolist())
+    }
+    return SupportJudges(
+        team_zone=tuple(people.team_zone[team] for team in service_team.tolist()),
+        person_zone=people.zone,
+        timelines=tuple(by_policy[index] for index in service_policy.tolist()),
+        holidays=holidays,
     )
 
 

@@ -118,11 +118,12 @@ def estimate_memory(
     )
 
 
-def check_fits(plan: ExperimentPlan, runs: int, jobs: int) -> None:
-    """Raise ValueError, with the estimate, if the experiment would not fit in memory."""
+def check_fits(plan: ExperimentPlan, runs: int, jobs: int) -> MemoryEstimate:
+    """The memory estimate; raise ValueError, with it, if the experiment would not fit."""
     estimate = estimate_memory(plan, runs, jobs)
     if not estimate.fits:
         raise ValueError(
             f"this experiment is too large for this machine: {estimate.describe()}. "
             "Reduce horizon.weeks, alerts_per_week, --runs or --jobs."
         )
+    return estimate

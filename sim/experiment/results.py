@@ -17,8 +17,10 @@ The detail files' columns are documented in :mod:`sim.experiment.detail`; none o
 with the number of alerts.
 
 Every file is written to a temporary name and renamed, so an interruption never leaves a torn
-file. An interrupted experiment keeps every finished run in ``runs.partial.parquet``; running
-again with ``--resume`` continues where it stopped.
+file; it gets the permissions the umask gives a new file. A folder is written into only when it
+is new, empty or this experiment's (:func:`folder_problem`), unless the user forces it. An
+interrupted experiment keeps every finished run in ``runs.partial.parquet``; running again with
+``--resume`` continues where it stopped, keeping every finished run even if fewer are asked for.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ PROVENANCE_FILE = "provenance.json"
 CHECKPOINT_INTERVAL_SECONDS = 5.0
 
 
+def current_umask() -> int:
+    """The process's file-creation mask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temporary_path)`` and rename the result over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +66,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        # mkstemp creates the file 0600; a result file gets the mode any new file would.
+        os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -147,6 +158,54 @@ class Checkpoint:
         return table["run"].nunique()
 
 
+def _differing_field(folder: Path, scenario: Scenario, plan: ExperimentPlan) -> str | None:
+    """Which of scenario, seed and variants the experiment recorded in ``folder`` differs in
+    ('provenance' when the folder records none; None when it is this experiment)."""
+    provenance_path = folder / PROVENANCE_FILE
+    try:
+        provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "provenance"
+    expected = {
+        "scenario_sha256": scenario_digest(scenario),
+        "seed": plan.root_seed,
+        "variants": plan.variant_names,
+    }
+    for key, value in expected.items():
+        if not isinstance(provenance, dict) or provenance.get(key) != value:
+            return key
+    return None
+
+
+def folder_problem(folder: Path, scenario: Scenario, plan: ExperimentPlan) -> str | None:
+    """Why ``folder`` should not receive this experiment's results, or None if it may.
+
+    A results folder is new, empty, or this experiment's (same scenario, seed and variants,
+    e.g. to resume it or to rerun it with more runs); anything else would mix one
+    experiment's files with another's (or with unrelated files).
+    """
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        return f"--out {folder} is a file, not a folder"
+    entries = sorted(entry.name for entry in folder.iterdir())
+    if not entries:
+        return None
+    differs = _differing_field(folder, scenario, plan)
+    if differs is None:
+        return None
+    shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+    what = (
+        "files that are not results of an oncall-sim experiment"
+        if differs == "provenance"
+        else f"results of a different experiment ({differs} differs)"
+    )
+    return (
+        f"{folder} is not empty: it holds {what}: {shown}. Choose a new or empty --out "
+        "folder, or add --force to write into it anyway"
+    )
+
+
 def load_previous_runs(
     folder: Path, scenario: Scenario, plan: ExperimentPlan
 ) -> pd.DataFrame | None:
@@ -154,26 +213,18 @@ def load_previous_runs(
 
     Raises ValueError when the folder holds results of a different scenario, seed or variants.
     """
-    provenance_path = folder / PROVENANCE_FILE
     source = folder / PARTIAL_FILE
     if not source.exists():
         source = folder / RUNS_FILE
-    if not source.exists() or not provenance_path.exists():
+    if not source.exists() or not (folder / PROVENANCE_FILE).exists():
         return None
-    provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
-    expected = {
-        "scenario_sha256": scenario_digest(scenario),
-        "seed": plan.root_seed,
-        "variants": plan.variant_names,
-    }
-    for key, value in expected.items():
-        if provenance.get(key) != value:
-            raise ValueError(
-                f"{folder} holds results of a different experiment ({key} differs); "
-                "use another --out folder or drop --resume"
-            )
-    table = pd.read_parquet(source)
-    return table
+    differs = _differing_field(folder, scenario, plan)
+    if differs is not None:
+        raise ValueError(
+            f"{folder} holds results of a different experiment ({differs} differs); "
+            "use another --out folder or drop --resume"
+        )
+    return pd.read_parquet(source)
 
 
 def load_previous_detail(folder: Path, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:

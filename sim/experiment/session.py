@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +13,13 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from sim.experiment.duration import DurationEstimate, estimate_duration, format_duration
+from sim.experiment.progress import ProgressLines
 from sim.experiment.provenance import experiment_provenance
 from sim.experiment.replications import ExperimentResult, run_experiment
 from sim.experiment.results import (
     Checkpoint,
+    folder_problem,
     load_previous_detail,
     load_previous_runs,
     runs_with_detail,
@@ -42,27 +47,57 @@ class ExperimentSession:
     argv: list[str] = field(default_factory=list)
     scheduler: str | None = None
     """Dask scheduler address or 'local' (None: the local process pool)."""
+    notices: list[str] = field(default_factory=list)
+    """What the user should know before the runs start (runs kept on resume, a long run)."""
+    estimate: str = field(init=False, default="")
+    """Memory and run time estimated before the runs start, as a sentence."""
+    duration: DurationEstimate = field(init=False)
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
 
-    def start(self, resume: bool = False) -> None:
-        """Compile the variants, check that they fit in memory and a folder to resume, write
-        the scenario and provenance."""
+    def start(self, resume: bool = False, force: bool = False) -> None:
+        """Compile the variants, check that they fit in memory and that the folder is new,
+        empty or this experiment's (unless ``force``), find the runs to resume, write the
+        scenario and provenance.
+
+        Resuming keeps every finished run: with fewer ``runs`` than the folder already holds,
+        the experiment takes them all (``runs`` grows to match) and says so in ``notices``.
+        """
         self.plan = plan_experiment(self.scenario, self.variants, self.seed)
         from sim.experiment.capacity import check_fits
 
-        check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        if not force:
+            problem = folder_problem(self.folder, self.scenario, self.plan)
+            if problem is not None:
+                raise ValueError(problem)
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
         previous_detail = None
         if previous is not None:
-            previous = previous[previous["run"] < self.runs]
+            needed = int(previous["run"].max()) + 1 if len(previous) else 0
+            if needed > self.runs:
+                self.notices.append(
+                    f"{self.folder} already holds {previous['run'].nunique()} finished runs, "
+                    f"some beyond the {self.runs} asked for: keeping them all, so the "
+                    f"experiment has {needed} runs"
+                )
+                self.runs = needed
             previous_detail = load_previous_detail(self.folder, previous)
             previous = runs_with_detail(previous, previous_detail)
             previous_detail = {
                 name: table[table["run"].isin(previous["run"].unique())]
                 for name, table in previous_detail.items()
             }
+        memory = check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        done = 0 if previous is None else previous["run"].nunique()
+        self.duration = estimate_duration(self.plan, self.runs - done, self.jobs)
+        self.estimate = f"estimate: {memory.describe()}; {self.duration.describe()}"
+        if self.duration.long:
+            self.notices.append(
+                f"this experiment will take {format_duration(self.duration.total_seconds)} "
+                "or so; for a first answer sooner use fewer --runs, more --jobs or a shorter "
+                "horizon.weeks"
+            )
         self.checkpoint = Checkpoint(self.folder, self.plan, previous, previous_detail)
         self.provenance = {
             **experiment_provenance(
@@ -95,7 +130,19 @@ class ExperimentSession:
             transient=True,
             disable=console is None,
         )
-        with progress:
+        lines = ProgressLines(
+            lambda text: print(text, file=sys.stderr, flush=True),
+            todo,
+            expected_seconds_per_run=self.duration.seconds_per_run,
+        )
+        plain = console is not None and not console.is_terminal
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done)
+            if plain:
+                lines.update(done, total)
+
+        with progress, lines if plain else contextlib.nullcontext():
             task = progress.add_task("runs", total=todo)
             result = run_experiment(
                 self.scenario,
@@ -103,7 +150,7 @@ class ExperimentSession:
                 jobs=self.jobs,
                 scheduler=self.scheduler,
                 skip_runs=done_before,
-                on_progress=lambda done, total: progress.update(task, completed=done),
+                on_progress=on_progress,
                 on_chunk=self.checkpoint.add,
                 on_detail=self.checkpoint.add_detail,
                 plan=self.plan,

@@ -63,8 +63,11 @@ def apply_paging_rules(
             outside = chosen[~inside]
             if mode == MODE_NOTIFY:
                 notify_only[outside] = True
-            else:
-                deferred[outside] = True
-                page_minutes[outside] = windows[following[~inside], 0]
+                continue
+            # No support window ahead (the first level's people are never in their support
+            # hours in the rest of the simulated range): the alert pages at once.
+            ahead = following[~inside] < len(windows)
+            deferred[outside[ahead]] = True
+            page_minutes[outside[ahead]] = windows[following[~inside][ahead], 0]
     page_minutes[silenced] = np.nan
     return PagingDecision(page_minutes, deferred, notify_only, silenced)

@@ -77,11 +77,10 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         _print_cascade_depths(console, scenario)
     _print_coverage(console, scenario)
 
+    _print_escalation(console, scenario)
     automation = scenario.automation
     console.print(
-        f"  escalation: {' -> '.join(scenario.escalation.levels)}, "
-        f"ack timeout {scenario.escalation.ack_timeout_minutes:g} min; "
-        f"automation: detection coverage {automation.anomaly_detection.coverage:g}, "
+        f"  automation: detection coverage {automation.anomaly_detection.coverage:g}, "
         f"self-healing coverage {automation.self_healing.coverage:g} "
         f"(success {automation.self_healing.success_probability:g})"
     )
@@ -91,6 +90,79 @@ def print_scenario_summary(console: Console, scenario: Scenario, source: Path) -
         console.print(f"  variant [bold]{variant.name}[/bold]: {variant.description}")
         for path, value in variant.set.items():
             console.print(f"      {path} = {value!r}")
+
+
+def _target_text(target) -> str:
+    if target.schedule is not None:
+        return f"{target.schedule} on call" + (f" +{target.offset}" if target.offset else "")
+    if target.person is not None:
+        return target.person
+    if target.round_robin is not None:
+        return f"{target.round_robin} round-robin"
+    if target.everyone is not None:
+        return f"everyone in {target.everyone}"
+    return "accountable manager"
+
+
+def policy_text(policy) -> str:
+    """A named policy in one line: 'infra on call (30 min) -> infra on call +1, boss (30 min)
+    -> ...; repeat 1, acks expire after 60 min'."""
+    levels = " -> ".join(
+        ", ".join(_target_text(target) for target in level.targets)
+        + f" ({level.delay_minutes:g} min)"
+        for level in policy.levels
+    )
+    extras = [f"repeat {policy.repeat}"] if policy.repeat else []
+    if policy.ack_expiry_minutes:
+        extras.append(f"acks expire after {policy.ack_expiry_minutes:g} min")
+    return levels + ("; " + ", ".join(extras) if extras else "")
+
+
+def _print_escalation(console: Console, scenario: Scenario) -> None:
+    """Each team's escalation policy (the default `escalation` block only where a team uses
+    it), then the policies services name for themselves."""
+    escalation = scenario.escalation
+    default = (
+        f"{' -> '.join(escalation.levels)}, ack timeout {escalation.ack_timeout_minutes:g} min"
+    )
+    named = {policy.name: policy for policy in scenario.escalation_policies}
+    users = [team.name for team in scenario.teams if team.escalation_policy is None]
+    lines = []
+    if len(users) == len(scenario.teams):
+        lines.append(f"  escalation: {default}")
+    elif users:
+        lines.append(f"  escalation of {', '.join(users)} (the `escalation` block): {default}")
+    for owner, policy_name in [
+        *((team.name, team.escalation_policy) for team in scenario.teams),
+        *((f"service {s.name}", s.escalation_policy) for s in scenario.services),
+    ]:
+        if policy_name is not None:
+            lines.append(
+                f"  escalation of {owner}: policy {policy_name}: {policy_text(named[policy_name])}"
+            )
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    _print_offset_warnings(console, scenario)
+
+
+def _print_offset_warnings(console: Console, scenario: Scenario) -> None:
+    """A policy target whose offset wraps round some layers to the person on call (a layer of
+    fewer people than the offset): there the level pages the primary again."""
+    from sim.scenario.references import offset_wraps
+
+    for policy in scenario.escalation_policies:
+        for number, level in enumerate(policy.levels, start=1):
+            for target in level.targets:
+                if not target.offset or target.schedule not in [t.name for t in scenario.teams]:
+                    continue
+                for label, count in offset_wraps(scenario.team(target.schedule), target.offset):
+                    console.print(
+                        f"  [yellow]warning[/yellow]: policy {policy.name}, level {number}: "
+                        f"offset {target.offset} of schedule {target.schedule} names the "
+                        f"person on call again in its {label} ({count} people)",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
 
 
 #: Alerts of generated streams sampled for the cascade depth summary: enough for shares to the

@@ -170,7 +170,8 @@ def headline(summary: pd.DataFrame, variant: str, runs: int) -> str:
         f"{variant}: weekend escalations per weekend {_number(row.baseline_mean)} -> "
         f"{_number(row.variant_mean)} ({_percent(row.rel_change)}, 95% CI "
         f"{_percent(row.rel_ci_low)} to {_percent(row.rel_ci_high)}); "
-        f"better than the baseline in {row.p_better * 100:.0f}% of {runs} paired runs."
+        f"better than the baseline in {row.p_better * 100:.0f}% of {runs} paired runs "
+        "(weekend judged in the paged person's time zone)."
     )
 
 
@@ -237,7 +238,10 @@ def print_report(console: Console, summary: pd.DataFrame, runs: int) -> None:
         "mechanism at work, where neither more nor less is better; =: equal in every run). "
         "MTTR counts every incident, self-healed ones included; human-worked MTTR only those a "
         "person resolved. "
-        f"Tier escalations: {KPI_DESCRIPTIONS['tier_escalations']}. "
+        f"Escalations: {KPI_DESCRIPTIONS['escalations']}; tier escalations: "
+        f"{KPI_DESCRIPTIONS['tier_escalations']}. Weekend escalations: "
+        f"{KPI_DESCRIPTIONS['weekend_escalations_per_weekend']}, so moving pages to another "
+        "site moves them even when no incident changes. "
         "All KPIs, with definitions: summary.csv and README.md.",
         style="dim",
     )

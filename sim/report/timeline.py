@@ -108,12 +108,17 @@ def build_timeline(
         elif state in QUIET_STATES:
             resolved = records.resolved_minutes[alert]
             entries.append((resolved, 1, alert, QUIET_STATES[state]))
-        if records.deferred[alert]:
-            until = local(records.first_page_minutes[alert])
-            text = f"low urgency outside support hours: deferred to {until}"
-            entries.append((stream.time_minutes[alert], 1, alert, text))
-        elif records.notify_only[alert]:
-            text = "low urgency outside support hours: notify only, no escalation"
+        if records.deferred[alert] or records.notify_only[alert]:
+            service = int(stream.service[alert])
+            whose = _support_judge(compiled, service, float(stream.time_minutes[alert]))
+            if records.deferred[alert]:
+                until = float(records.first_page_minutes[alert])
+                text = (
+                    f"low urgency outside support hours ({whose}): deferred to {local(until)}, "
+                    f"support hours of {_support_judge(compiled, service, until)}"
+                )
+            else:
+                text = f"low urgency outside support hours ({whose}): notify only, no escalation"
             entries.append((stream.time_minutes[alert], 1, alert, text))
     caused = np.flatnonzero(records.caused_by >= 0)
     for alert in caused[
@@ -163,6 +168,24 @@ def _substitution(names, records, event: TraceEvent) -> str:
     why = "on leave" if on_leave else "resting after a night page"
     who = names[event.person] if event.person >= 0 else "nobody"
     return f"{names[away]} {why}, {who} covers"
+
+
+def _support_judge(compiled, service: int, minutes: float) -> str:
+    """Whose support hours decide a page of ``service`` at ``minutes``, with their local time:
+    'ben, Tue 04:00 New York' (or the owning team's site where its first level names nobody)."""
+    horizon = compiled.scenario.horizon
+    origin = horizon_start_utc(horizon.start_date, horizon.time_zone)
+    person = compiled.paging.judged_by(service, minutes)
+    if person < 0:
+        team = int(compiled.service_team[service])
+        zone = compiled.zones[compiled.team_zone[team]].time_zone
+        who = f"{compiled.team_names[team]}'s site"
+    else:
+        zone = compiled.zones[compiled.person_zone[person]].time_zone
+        who = compiled.person_names[person]
+    moment = (origin + pd.Timedelta(minutes=minutes)).tz_convert(zone)
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{who}, {moment.strftime('%a %H:%M')} {city}"
 
 
 def _level_label(compiled, policy_index: int, page_kind: int, position: int) -> str:

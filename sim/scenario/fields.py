@@ -16,6 +16,49 @@ ESCALATION_LEVELS = ("primary", "secondary", "manager")
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=64)]
+
+
+#: A person's display name: letters of any script, digits, spaces, apostrophes, dots and
+#: hyphens, starting with a letter or digit (``chloé``, ``Farid Khan``, ``Seán O'Brien``).
+_DISPLAY_NAME = re.compile(r"[^\W_](?:[\w'’.\-]| (?! ))*")
+
+
+def _check_person_name(text: str) -> str:
+    if len(text) > 64:
+        raise ValueError(f"a name has at most 64 characters (got {len(text)})")
+    if _DISPLAY_NAME.fullmatch(text) and not text.endswith(" "):
+        return text
+    if not text or not (text[0].isalnum()):
+        why = "it must start with a letter or digit"
+    elif "  " in text:
+        why = "it has two spaces in a row"
+    elif text.endswith(" "):
+        why = "it ends with a space"
+    else:
+        bad = next(c for c in text if not (c.isalnum() or c in " '’.-_"))
+        why = f"{bad!r} is not allowed"
+    raise ValueError(
+        f"{text!r} is not a person's name: {why} (letters, digits, single spaces, "
+        "apostrophes, dots and hyphens)"
+    )
+
+
+PersonName = Annotated[str, AfterValidator(_check_person_name)]
+"""A person as people write them; :func:`identifier_of` gives the identifier form."""
+
+
+def identifier_of(name: str) -> str:
+    """An ASCII identifier for a display name: 'Farid Khan' -> 'farid-khan', 'chloé' ->
+    'chloe' (accents dropped, other characters to '-'); used where an identifier is needed,
+    e.g. a segment of a variant's dotted path."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9_]+", "-", plain.lower()).strip("-")
+    return slug or name
+
+
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 Severity = Literal["P1", "P2", "P3", "P4"]
 

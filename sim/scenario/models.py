@@ -18,6 +18,7 @@ from sim.scenario.fields import (
     SEVERITIES,
     WEEKDAYS,
     Name,
+    PersonName,
     Probability,
     Severity,
     TimeOfDay,
@@ -212,7 +213,7 @@ class Team(_Frozen):
 
     name: Name
     """Unique team name."""
-    engineers: int | list[Name | Engineer] = Field(...)
+    engineers: int | list[PersonName | Engineer] = Field(...)
     """Engineers: a count (named <team>-1 ...) or a list of names or {name, site, ...}, in
     rotation order."""
     domain: Name | None = None
@@ -236,7 +237,7 @@ class Team(_Frozen):
     escalation_policy: Name | None = None
     """Name of an escalation policy in ``escalation_policies`` (default: the ``escalation``
     block applied to this team's schedule)."""
-    manager: Name | None = None
+    manager: PersonName | None = None
     """Name of the manager paged at the last escalation level (default <team>-manager)."""
 
     @field_validator("engineers")

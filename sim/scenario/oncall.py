@@ -19,6 +19,7 @@ from sim.scenario.distributions import DurationSpec, Lognormal
 from sim.scenario.fields import (
     WEEKDAYS,
     Name,
+    PersonName,
     Severity,
     TimeOfDay,
     TimeZoneName,
@@ -53,8 +54,8 @@ class Site(_Frozen):
 class Engineer(_Frozen):
     """An engineer given with details; a bare name in `engineers` takes every default."""
 
-    name: Name
-    """Unique person name."""
+    name: PersonName
+    """Unique person name, as people write it (``chloé``, ``Farid Khan``)."""
     site: Name | None = None
     """Site the engineer works from (default: the team's site)."""
     leave_weeks_per_year: float | None = Field(None, ge=0, le=26)
@@ -112,7 +113,7 @@ class Layer(_Frozen):
     """Local time of the handoffs."""
     time_zone: TimeZoneName | None = None
     """Time zone of the handoffs and restrictions (default: the team's)."""
-    participants: list[Name] | None = None
+    participants: list[PersonName] | None = None
     """Engineers of the team in rotation order (default: all of them, in team order)."""
     restrictions: list[TimeWindow] = Field(default_factory=list)
     """Local windows in which the layer is on call (none: always)."""
@@ -145,7 +146,7 @@ class Layer(_Frozen):
 class Override(_Frozen):
     """One person covers the schedule from ``start`` to ``end`` (local time of the team)."""
 
-    person: Name
+    person: PersonName
     """Engineer on call during the override (instead of whoever the layers name)."""
     start: dt.datetime
     """Local start, e.g. '2026-03-14 09:00'."""
@@ -169,7 +170,7 @@ class Target(_Frozen):
     offset: int = Field(0, ge=0, le=20)
     """With ``schedule``: page the participant this many places after the one on call (1 is
     the usual secondary)."""
-    person: Name | None = None
+    person: PersonName | None = None
     """A named person (an engineer or a manager)."""
     round_robin: Name | None = None
     """The engineers of this team in turn, one per time the level is reached."""
@@ -265,7 +266,12 @@ class Paging(_Frozen):
     urgency: dict[Severity, Literal["high", "low"]] = Field(default_factory=_all_high)
     """Urgency per severity; high always pages (default: every severity high)."""
     support_hours: TimeWindow = Field(default_factory=_business_hours)
-    """Support hours in the owning team's local time (default Mon-Fri 08:00-18:00)."""
+    """Support hours (default Mon-Fri 08:00-18:00), in the local time of the person the first
+    level of the service's escalation policy names at that moment (the owning team's site
+    where it names nobody)."""
+    support_on_public_holidays: bool = False
+    """Whether a public holiday of that person's site can be support hours (default: no, a
+    holiday is never support hours, as it is never business hours)."""
     low_urgency_outside_support: Literal["page", "defer", "notify"] = "page"
     """A low-urgency alert outside support hours: pages as usual; is deferred (no page until
     the next support window starts); or notifies the first level only, without escalating."""
@@ -283,7 +289,8 @@ class ServicePaging(_Frozen):
     urgency: dict[Severity, Literal["high", "low"]] | None = None
     """Urgency per severity of this service's alerts (a severity left out is high)."""
     support_hours: TimeWindow | None = None
-    """Support hours of this service, in the owning team's local time."""
+    """Support hours of this service, judged like ``paging.support_hours``: in the local
+    time and public holidays of the person who would take the page."""
     low_urgency_outside_support: Literal["page", "defer", "notify"] | None = None
     """What a low-urgency alert of this service does outside its support hours."""
 

@@ -2,8 +2,9 @@
 
 A path such as `services.core-router.alerts_per_week` is split on '.'; each segment selects, in a
 mapping, the key, and in a list, the item at that integer index or else the item whose `name` is
-the segment. So item names cannot contain '.' (they may contain '-' and '_'), and a name made only
-of digits is read as an index.
+the segment (or whose name's identifier is the segment: ``farid-khan`` for ``Farid Khan``, see
+:func:`sim.scenario.fields.identifier_of`). So a name with a '.' is reached by its identifier,
+and a name made only of digits is read as an index.
 
 Typical use, for a variant whose overrides stand at `overrides_path` in the file:
 
@@ -25,6 +26,7 @@ from typing import Any, get_origin
 import pydantic
 from pydantic import BaseModel
 
+from sim.scenario.fields import identifier_of
 from sim.scenario.loading import (
     FieldPath,
     Problem,
@@ -79,6 +81,14 @@ def _select_item(items: list[Any], segment: str, place: str) -> int:
     named = [
         i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == segment
     ]
+    if not named:  # a display name ('Farid Khan', 'J. Smith') by its identifier: farid-khan
+        named = [
+            i
+            for i, item in enumerate(items)
+            if isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and identifier_of(item["name"]) == segment
+        ]
     if len(named) == 1:
         return named[0]
     if named:

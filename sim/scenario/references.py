@@ -181,6 +181,8 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                         problems.append(((*where, key), f"unknown team {team!r}"))
                     elif key == "schedule" and scenario.team(team).rotation.shift == "pool":
                         problems.append(((*where, key), f"team {team!r} is a pool, not a rota"))
+                    elif key == "schedule" and target.offset:
+                        problems.extend(_offset_problems(scenario.team(team), target.offset, where))
                 if target.person is not None and target.person not in people:
                     problems.append(((*where, "person"), f"unknown person {target.person!r}"))
                 for position, person in enumerate(target.round_robin_people or []):
@@ -199,3 +201,41 @@ def _oncall_problems(scenario: Scenario) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def offset_wraps(team, offset: int) -> list[tuple[str, int]]:
+    """The rotations of ``team`` (its layers, or its rotation) in which ``offset`` wraps round to
+    the person on call (offset 3 of 3 people), as (label, participants)."""
+    rotations = (
+        [
+            (f"layer {layer.name!r}", layer.participants or team.engineer_names)
+            for layer in team.layers
+        ]
+        if team.layers
+        else [("rotation", team.engineer_names)]
+    )
+    return [
+        (label, len(participants))
+        for label, participants in rotations
+        if participants and offset % len(participants) == 0
+    ]
+
+
+def _offset_problems(team, offset: int, where: tuple[str | int, ...]) -> list[Problem]:
+    """An ``offset`` that wraps round every rotation of the schedule to the person on call: the
+    level always pages the primary again instead of someone else. (Wrapping in some layers
+    only, e.g. a one-person weekend layer, is legitimate there; `validate` warns of it.)"""
+    wrapped = offset_wraps(team, offset)
+    layers = len(team.layers) or 1
+    if offset == 0 or len(wrapped) < layers:
+        return []
+    label, count = wrapped[0]
+    allowed = f"1..{count - 1}" if count > 1 else "none: it has one person"
+    return [
+        (
+            (*where, "offset"),
+            f"offset {offset} in the {count}-person {label} of team {team.name!r} "
+            f"wraps round to the person on call (offsets that name someone else: "
+            f"{allowed})",
+        )
+    ]

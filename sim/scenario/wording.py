@@ -183,7 +183,22 @@ def problems_from_validation_error(
         problems.append(Problem(path, message, line, column, hint, source_map.describe(path)))
     # A misspelt key also makes the real field "missing": report the typo only.
     problems = [p for p in problems if not (p.message == _MISSING and p.path in typo_suggestions)]
+    problems = _drop_mismatched_branches(problems)
     return sorted(_merge_union_branches(problems), key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _drop_mismatched_branches(problems: list[Problem]) -> list[Problem]:
+    """One problem reported once: when a value fits the shape of one member of a union
+    (``int | list[str | Engineer]``) and fails inside it, the other members' "expected X, got
+    Y" errors are noise. Drop a type mismatch at a path that has deeper problems, or that has
+    a problem of another kind (a value the right type but not allowed) at the same path."""
+    deeper = {p.path[:depth] for p in problems for depth in range(len(p.path))}
+    other_kind = {p.path for p in problems if not _EXPECTED_GOT.fullmatch(p.message)}
+    return [
+        p
+        for p in problems
+        if not (_EXPECTED_GOT.fullmatch(p.message) and (p.path in deeper or p.path in other_kind))
+    ]
 
 
 _EXPECTED_GOT = re.compile(r"expected (.+), got (.+)")
