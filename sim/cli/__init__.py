@@ -138,6 +138,24 @@ def run(
             "describe made-up alert rates.",
         ),
     ] = False,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            "--precision",
+            min=0.0001,
+            help="Run in batches until the 95% CI of the relative change is at most this "
+            "wide either side (0.01: ±1 point) for every variant, on the headline or each "
+            "--kpi; the runs used depend only on the seed.",
+        ),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="KPI that --precision applies to (repeatable)."),
+    ] = None,
+    max_runs: Annotated[
+        int | None,
+        typer.Option("--max-runs", min=1, help="Cap with --precision (default: horizon.runs)."),
+    ] = None,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
     scenario = _load(scenario_file)
@@ -153,6 +171,10 @@ def run(
             f"warning: running on placeholder alert rates ({', '.join(placeholders)})",
             style="yellow",
         )
+    if precision is None and (kpi or max_runs):
+        raise _fail("--kpi and --max-runs go with --precision")
+    if precision is not None and runs is not None:
+        raise _fail("give either --runs or --precision (with --max-runs), not both")
     _check_variants(scenario, scenario_file, variant or [])
     if resume and out is None:
         raise _fail("--resume needs --out: the folder of the interrupted experiment")
@@ -164,12 +186,14 @@ def run(
         scenario=scenario,
         scenario_file=scenario_file,
         folder=folder,
-        runs=runs or scenario.horizon.runs,
+        runs=runs or max_runs or scenario.horizon.runs,
         jobs=jobs,
         seed=seed,
         variants=[name for name in variant or [] if name != "baseline"] or None,
         argv=sys.argv,
         scheduler=scheduler,
+        precision=precision,
+        precision_kpis=kpi,
     )
     _start(session, resume)
     if not session.plan.variants[1:]:
@@ -180,6 +204,10 @@ def run(
     from sim.report.terminal import print_report
 
     print_report(console, summary, runs=result.runs["run"].nunique())
+    if precision is not None:
+        from sim.report.terminal import precision_line
+
+        console.print(precision_line(result.provenance))
     console.print(
         f"Results in {folder}/ (runs.parquet, summary.csv, scenario.resolved.yaml, "
         f"provenance.json); {result.provenance['wall_time_seconds']:.1f} s with {jobs} job(s)."

@@ -7,7 +7,8 @@ as they finish. The numba kernels compile on each worker on first use (and are c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -22,13 +23,18 @@ def _run_chunk(plan: ExperimentPlan, run_indices: list[int]) -> tuple[list[int],
     return run_indices, np.stack([simulate_run(plan, run) for run in run_indices])
 
 
-def run_chunks_on_dask(
-    plan: ExperimentPlan, chunks: list[list[int]], scheduler: str, jobs: int
-) -> Iterator[tuple[list[int], np.ndarray]]:
-    """Yield (run indices, KPI array) per chunk as the cluster finishes them.
+@contextlib.contextmanager
+def dask_chunk_runner(
+    plan: ExperimentPlan, scheduler: str, jobs: int
+) -> Iterator[Callable[[list[list[int]]], Iterator[tuple[list[int], np.ndarray]]]]:
+    """A connection to a Dask cluster, as a function that runs chunks of run indices.
 
     ``scheduler`` is a scheduler address, or ``"local"`` for a cluster of ``jobs`` worker
-    processes on this machine (one thread each: the model is pure Python).
+    processes on this machine (one thread each: the model is pure Python). The function
+    yields (run indices, KPI array) per chunk as the cluster finishes them. A task whose
+    worker dies is re-run on another worker by the scheduler (a run is a pure function of
+    its index, so the result is the same); the plan is sent to every worker once, and again
+    to workers that join later.
     """
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -44,14 +50,31 @@ def run_chunks_on_dask(
         client = Client(cluster)
     else:
         client = Client(scheduler)
-    try:
-        plan_on_workers = client.scatter(plan, broadcast=True)
-        futures = [
-            client.submit(_run_chunk, plan_on_workers, chunk, pure=False) for chunk in chunks
-        ]
+    # A future of the plan, not a scattered copy: a worker that joins (or replaces a killed
+    # one) fetches it from the scheduler's record of where it lives, or recomputes it.
+    plan_future = client.submit(_identity, plan, pure=False)
+
+    def run(chunks: list[list[int]]) -> Iterator[tuple[list[int], np.ndarray]]:
+        futures = [client.submit(_run_chunk, plan_future, chunk, pure=False) for chunk in chunks]
         for future in as_completed(futures):
             yield future.result()
+
+    try:
+        yield run
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+def run_chunks_on_dask(
+    plan: ExperimentPlan, chunks: list[list[int]], scheduler: str, jobs: int
+) -> Iterator[tuple[list[int], np.ndarray]]:
+    """Yield (run indices, KPI array) per chunk as the cluster finishes them (see
+    :func:`dask_chunk_runner`)."""
+    with dask_chunk_runner(plan, scheduler, jobs) as run:
+        yield from run(chunks)

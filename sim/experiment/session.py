@@ -40,6 +40,11 @@ class ExperimentSession:
     argv: list[str] = field(default_factory=list)
     scheduler: str | None = None
     """Dask scheduler address or 'local' (None: the local process pool)."""
+    precision: float | None = None
+    """Target 95% CI half-width of the relative change (None: exactly ``runs`` runs, else
+    ``runs`` is the cap; see :mod:`sim.experiment.adaptive`)."""
+    precision_kpis: list[str] | None = None
+    """KPIs the precision applies to (default: the headline)."""
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
@@ -51,6 +56,11 @@ class ExperimentSession:
         from sim.experiment.capacity import check_fits
 
         check_fits(self.plan, self.runs, self.jobs)  # ValueError, with the estimate
+        unknown = [kpi for kpi in self.precision_kpis or [] if kpi not in self.plan.kpi_names]
+        if unknown:
+            raise ValueError(
+                f"--kpi {unknown[0]!r} is not a KPI; choose one of {', '.join(self.plan.kpi_names)}"
+            )
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
         if previous is not None:
             previous = previous[previous["run"] < self.runs]
@@ -61,6 +71,7 @@ class ExperimentSession:
             ),
             "scenario_file": str(self.scenario_file),
             "scenario_sha256": scenario_digest(self.scenario),
+            **({} if self.precision is None else {"max_runs": self.runs}),
             "command": " ".join(self.argv),
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
@@ -75,7 +86,7 @@ class ExperimentSession:
         """Run what is left, with a progress bar; write the results folder."""
         started = time.perf_counter()
         done_before = self.runs_done_before
-        todo = self.runs - len(done_before)
+        todo = self.runs - len(done_before) if self.precision is None else None
         progress = Progress(
             TextColumn("[bold]simulating"),
             BarColumn(),
@@ -88,17 +99,32 @@ class ExperimentSession:
         )
         with progress:
             task = progress.add_task("runs", total=todo)
+            adaptive = self.precision is not None
             result = run_experiment(
                 self.scenario,
-                runs=self.runs,
+                runs=None if adaptive else self.runs,
+                precision=self.precision,
+                kpis=self.precision_kpis,
+                max_runs=self.runs if adaptive else None,
                 jobs=self.jobs,
                 scheduler=self.scheduler,
-                skip_runs=done_before,
-                on_progress=lambda done, total: progress.update(task, completed=done),
+                previous_runs=self.checkpoint.previous,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                 on_chunk=self.checkpoint.add,
                 plan=self.plan,
             )
         result.runs = self.checkpoint.table()
+        if adaptive:  # the runs used; a resumed folder may hold more from another target
+            result.runs = result.runs[result.runs["run"] < result.provenance["runs"]]
+            self.provenance.update(
+                {
+                    key: value
+                    for key, value in result.provenance.items()
+                    if key.startswith("precision") or key in ("runs_used", "max_runs")
+                },
+                runs=result.provenance["runs_used"],
+            )
+            result.runs = result.runs.reset_index(drop=True)
         kpis = list(self.plan.kpi_names)
         summary = compare(result.runs, kpis, directions=kpi_directions(kpis))
         self.provenance.update(
