@@ -279,6 +279,58 @@ def sweep(
 
 
 @_command()
+def sensitivity(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param", "-p", help="PATH=LOW:HIGH (repeatable): an uncertain input and its range."
+        ),
+    ],
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="oat (tornado), morris (screening) or sobol.")
+    ] = "oat",
+    kpi: Annotated[
+        str, typer.Option("--kpi", help="KPI analysed.")
+    ] = "weekend_escalations_per_weekend",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", min=2, help="morris: trajectories; sobol: base points (power of 2)."
+        ),
+    ] = 16,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Paired runs per point.")] = 50,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
+) -> None:
+    """Which inputs move the KPI most: every sample point runs on the same paired runs."""
+    scenario = _load(scenario_file)
+    from sim.experiment.sensitivity import METHODS, SensitivityError, run_sensitivity
+
+    if method not in METHODS:
+        raise _fail(f"--method {method!r}: choose one of {', '.join(METHODS)}")
+    folder = _results_folder(out, scenario_file, "-sensitivity")
+    try:
+        table = run_sensitivity(
+            scenario, scenario_file, folder, param, method, kpi=kpi, samples=samples,
+            runs=runs, jobs=jobs, seed=seed, argv=sys.argv, console=console,
+        )  # fmt: skip
+    except SensitivityError as error:
+        raise _fail(f"{scenario_file}: {error}") from None
+    except KeyboardInterrupt:
+        errors.print("Interrupted; sensitivity runs are not resumable, run again.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    from sim.report.sensitivity import print_sensitivity, write_sensitivity_figure
+
+    figure = write_sensitivity_figure(table, folder)
+    print_sensitivity(console, table)
+    console.print(
+        f"Results in {folder}/ (sensitivity.csv, {figure.name}, summary.csv, runs.parquet)."
+    )
+
+
+@_command()
 def trace(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     start: Annotated[
