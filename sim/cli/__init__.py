@@ -23,6 +23,7 @@ from sim.cli.common import (
     EXIT_BAD_INPUT as EXIT_BAD_INPUT,
 )
 from sim.cli.common import (
+    EXIT_CLUSTER_LOST,
     EXIT_INTERRUPTED,
     _fail,
     _load,
@@ -72,13 +73,23 @@ def _print_warnings(scenario, scenario_file: Path) -> None:
 
 
 def _run_session(session, scenario_file: Path, folder: Path, resume_hint: str):
-    """Run the session; Ctrl-C saves the finished runs and says how to continue."""
-    from sim.experiment.dask_executor import DaskUnavailableError
+    """Run the session; Ctrl-C or a lost Dask scheduler saves the finished runs and says how
+    to continue."""
+    from sim.experiment.dask_executor import DaskClusterLostError, DaskUnavailableError
 
     try:
         return session.run(console)
     except DaskUnavailableError as error:
         raise _fail(str(error)) from None
+    except DaskClusterLostError as error:
+        saved = session.save_partial()
+        errors.print(
+            f"{error}. {saved} finished runs are saved in {folder}; continue with\n"
+            f"  oncall-sim run {scenario_file} --out {folder} --resume{resume_hint}"
+            " (with a --scheduler that answers, or none: the local process pool)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_CLUSTER_LOST) from None
     except KeyboardInterrupt:
         saved = session.save_partial()
         errors.print(

@@ -8,15 +8,24 @@ as they finish. The numba kernels compile on each worker on first use (and are c
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 
 import numpy as np
 
 from sim.experiment.runs import ExperimentPlan, simulate_run
 
+#: Seconds to wait for a scheduler to answer before giving up.
+CONNECT_TIMEOUT_SECONDS = 30
+
 
 class DaskUnavailableError(RuntimeError):
     """Dask was asked for but is not installed."""
+
+
+class DaskClusterLostError(RuntimeError):
+    """The Dask scheduler cannot be reached or went away during the experiment."""
 
 
 def _run_chunk(plan: ExperimentPlan, run_indices: list[int]) -> tuple[list[int], np.ndarray]:
@@ -33,38 +42,67 @@ def dask_chunk_runner(
     processes on this machine (one thread each: the model is pure Python). The function
     yields (run indices, KPI array) per chunk as the cluster finishes them. A task whose
     worker dies is re-run on another worker by the scheduler (a run is a pure function of
-    its index, so the result is the same); the plan is sent to every worker once, and again
-    to workers that join later.
+    its index, so the result is the same). Losing the scheduler raises
+    DaskClusterLostError; the runs finished until then are the caller's to keep.
     """
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import distributed
     except ImportError:
         raise DaskUnavailableError(
             "running on Dask needs the dask extra: pip install 'oncall-sim[dask]'"
         ) from None
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    # A future of the plan, not a scattered copy: a worker that joins (or replaces a killed
-    # one) fetches it from the scheduler's record of where it lives, or recomputes it.
-    plan_future = client.submit(_identity, plan, pure=False)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_quiet_dask_logs())
+        if scheduler == "local":
+            cluster = distributed.LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            stack.callback(cluster.close)
+            client = distributed.Client(cluster)
+        else:
+            try:
+                client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT_SECONDS)
+            except (OSError, TimeoutError) as error:
+                raise DaskClusterLostError(
+                    f"cannot reach the Dask scheduler at {scheduler}: {error}"
+                ) from None
+        stack.callback(client.close)
+        # A future of the plan rather than a scattered copy: if every worker holding it dies,
+        # the scheduler recomputes it from the task instead of losing it.
+        plan_future = client.submit(_identity, plan, pure=False)
 
-    def run(chunks: list[list[int]]) -> Iterator[tuple[list[int], np.ndarray]]:
-        futures = [client.submit(_run_chunk, plan_future, chunk, pure=False) for chunk in chunks]
-        for future in as_completed(futures):
-            yield future.result()
+        def run(chunks: list[list[int]]) -> Iterator[tuple[list[int], np.ndarray]]:
+            futures = [
+                client.submit(_run_chunk, plan_future, chunk, pure=False) for chunk in chunks
+            ]
+            try:
+                for future in distributed.as_completed(futures):
+                    yield future.result()
+            except (OSError, TimeoutError, CancelledError) as error:
+                raise DaskClusterLostError(
+                    f"lost the Dask scheduler at {scheduler} ({type(error).__name__}: {error})"
+                ) from error
 
-    try:
         yield run
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Losing the scheduler is reported once, as DaskClusterLostError saying what to do; Dask's
+    client would log it again as tracebacks on stderr, which a user reads as a crash."""
+    loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.split(".")[0] == "distributed"
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _identity(value: object) -> object:
