@@ -73,7 +73,7 @@ def plot_sensitivity(table: pd.DataFrame, path: Path) -> Path:
 
     ordered = table.sort_values("rank", ascending=False, kind="stable")
     method, kpi = ordered["method"].iloc[0], ordered["kpi"].iloc[0]
-    figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(ordered) + 1.6))
+    figure, axes = plt.subplots(figsize=(9, 0.55 * len(ordered) + 1.8))
     labels = ordered["parameter"].tolist()
     if method == "oat":
         baseline = ordered["baseline_mean"].iloc[0]
@@ -85,9 +85,13 @@ def plot_sensitivity(table: pd.DataFrame, path: Path) -> Path:
         axes.scatter(low, labels, color="#4c72b0", zorder=3, label="at LOW")
         axes.scatter(high, labels, color="#dd8452", zorder=3, label="at HIGH")
         axes.axvline(0, color="black", linewidth=0.8)
-        unit = "% change from the baseline" if baseline else "change from the baseline"
-        axes.set_xlabel(f"{kpi}: {unit}")
-        axes.legend(loc="lower right", frameon=False)
+        unit = "% change" if baseline else "change"
+        axes.set_xlabel(f"{kpi}, {unit} from the scenario as written")
+        smallest = min(low.min(), high.min(), 0.0)
+        largest = max(low.max(), high.max(), 0.0)
+        pad = 0.08 * (largest - smallest) or 1.0
+        axes.set_xlim(smallest - pad, largest + pad)
+        axes.legend(loc="best", frameon=False)
         axes.set_title("Each input LOW to HIGH, the others as in the scenario", fontsize=10)
     else:
         effect = ordered["effect"]
