@@ -122,6 +122,15 @@ def test_runs_used_are_a_function_of_the_seed_not_of_the_jobs():
     pd.testing.assert_frame_equal(serial.runs, pooled.runs)
 
 
+def test_runs_used_on_a_dask_cluster_are_those_of_the_process_pool():
+    pytest.importorskip("distributed")
+    scenario = healing_scenario()
+    pool = run_experiment(scenario, precision=0.04, jobs=2)
+    dask = run_experiment(scenario, precision=0.04, jobs=2, scheduler="local")
+    assert dask.provenance["runs_used"] == pool.provenance["runs_used"]
+    pd.testing.assert_frame_equal(dask.runs, pool.runs)
+
+
 def test_cap_reached_before_the_precision_is_reported():
     result = run_experiment(healing_scenario(), precision=0.001, max_runs=40)
     assert result.provenance["runs_used"] == 40
