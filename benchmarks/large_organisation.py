@@ -14,7 +14,9 @@ with size alone; ``cost_per_alert_ratio_vs_telco`` compares with ``scenarios/tel
 model and KPIs of one run), interleaved across the organisations and repeated, best of, all in
 this process (benchmarks/README.md: ratios of same-process timings). Measurement only: the
 target (within 1.3x) is reported, not enforced. ``--profile`` adds the functions with the most
-own time in the largest organisation, to show where it goes superlinear.
+own time in the largest organisation, to show where it goes superlinear; ``--memory`` measures,
+in a fresh process, the peak RSS of one run of each organisation against the up-front memory estimate
+(a worker's memory does not grow with the number of runs; only the parent's results table does).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import cProfile
 import gc
 import json
 import pstats
+import resource
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -174,13 +178,58 @@ def _profile(plan, run: int, top: int = 12) -> list[dict]:
     ]
 
 
+def memory_probe(teams: int, weeks: int) -> dict:
+    """In a fresh process: peak RSS of one run of the organisation against the up-front
+    estimate (`sim.experiment.capacity.estimate_memory` for 1 run on 1 job)."""
+    from sim.experiment.capacity import estimate_memory
+
+    plan = plan_experiment(Scenario.model_validate(organisation_document(teams, weeks)), [])
+    estimate = estimate_memory(plan, runs=1, jobs=1)
+    simulate_run(plan, 0)
+    peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    return {
+        "teams": teams,
+        "weeks": weeks,
+        "estimated_alerts_per_run": estimate.alerts_per_run,
+        "estimated_mib": estimate.total_bytes / 2**20,
+        "measured_peak_rss_mib": peak_bytes / 2**20,
+        "within_estimate": peak_bytes <= estimate.total_bytes,
+    }
+
+
+def _memory_in_fresh_process(teams: int, weeks: int) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", str(teams), str(weeks)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 and 30 teams, 8 weeks")
     parser.add_argument("--profile", action="store_true", help="where the largest spends time")
+    parser.add_argument("--memory", action="store_true", help="peak RSS against the estimate")
     parser.add_argument("--out", type=Path, help="write the results as JSON to this file")
+    parser.add_argument("--memory-probe", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    result = measure(QUICK if args.quick else FULL, profile=args.profile)
+    if args.memory_probe:
+        print(json.dumps(memory_probe(*args.memory_probe)))
+        return 0
+    sizes = QUICK if args.quick else FULL
+    result = measure(sizes, profile=args.profile)
+    if args.memory:
+        result["memory_one_run"] = {
+            f"{teams}-teams": _memory_in_fresh_process(teams, sizes.weeks) for teams in sizes.teams
+        }
+        for name, figures in result["memory_one_run"].items():
+            print(
+                f"{name:>10}: peak RSS {figures['measured_peak_rss_mib']:,.0f} MiB, estimate "
+                f"{figures['estimated_mib']:,.0f} MiB ({figures['estimated_alerts_per_run']:,.0f}"
+                " alerts estimated)"
+            )
     for name, figures in result["organisations"].items():
         print(
             f"{name:>10}: {figures['alerts_per_run']:>9,.0f} alerts/run, "
