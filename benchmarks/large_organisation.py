@@ -27,7 +27,6 @@ import cProfile
 import gc
 import json
 import pstats
-import resource
 import subprocess
 import sys
 import time
@@ -187,7 +186,7 @@ def memory_probe(teams: int, weeks: int) -> dict:
     plan = plan_experiment(Scenario.model_validate(organisation_document(teams, weeks)), [])
     estimate = estimate_memory(plan, runs=1, jobs=1)
     simulate_run(plan, 0)
-    peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    peak_bytes = _peak_rss_bytes()
     return {
         "teams": teams,
         "weeks": weeks,
@@ -196,6 +195,15 @@ def memory_probe(teams: int, weeks: int) -> dict:
         "measured_peak_rss_mib": peak_bytes / 2**20,
         "within_estimate": peak_bytes <= estimate.total_bytes,
     }
+
+
+def _peak_rss_bytes() -> int:
+    """This process's peak resident set (Linux VmHWM). Not getrusage's ru_maxrss: Linux keeps
+    that across exec, so a probe started from a large parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 def _memory_in_fresh_process(teams: int, weeks: int) -> dict:
