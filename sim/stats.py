@@ -5,8 +5,9 @@ per-run KPI values of a variant and the baseline are paired. Comparing them run 
 cancels the noise both share, which gives much narrower intervals than comparing
 independent runs would (`crn_variance_ratio` measures by how much).
 
-All intervals are two-sided Student t intervals with n - 1 degrees of freedom, where n is
-the number of complete pairs. Missing KPI values (NaN) drop the whole pair.
+All intervals are two-sided and use the Student t quantile with n - 1 degrees of freedom,
+where n is the number of complete pairs: a t interval for a difference of means, Fieller's
+interval for a ratio of means. Missing KPI values (NaN) drop the whole pair.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "compare",
     "compare_paired",
     "crn_variance_ratio",
+    "fieller_ratio_interval",
     "mean_ci",
 ]
 
@@ -34,6 +36,11 @@ _NAN = float("nan")
 
 #: Which way a KPI is better: smaller, larger, or neither (p_better is then NaN).
 DIRECTIONS = ("lower", "higher", "none")
+
+#: Values of `PairedComparison.rel_ci_method`.
+REL_CI_FIELLER = "fieller"
+REL_CI_TOO_RARE = "too rare"
+REL_CI_TOO_FEW_RUNS = "too few runs"
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,11 @@ class PairedComparison:
         diff_mean: Mean of the paired differences d_i = v_i - b_i.
         diff_ci_low, diff_ci_high: Confidence interval of diff_mean: t interval on d_i.
         rel_change: variant_mean / baseline_mean - 1; NaN when baseline_mean is 0.
-        rel_ci_low, rel_ci_high: Confidence interval of rel_change by the delta method;
-            NaN when baseline_mean is 0.
+        rel_ci_low, rel_ci_high: Confidence interval of rel_change: Fieller's interval for
+            the ratio of paired means, minus 1; NaN when `rel_ci_method` is not "fieller".
+        rel_ci_method: How the relative interval was obtained: "fieller", "too rare" (too
+            rare for the runs there are: the baseline mean is 0 or not distinguishable from
+            0, so no bounded interval of the ratio exists) or "too few runs" (under 2 pairs).
         p_better: Share of pairs in which the variant is strictly better than the baseline,
             in the KPI's direction; ties count as not better. NaN for a KPI without a
             direction (neither more nor less is better).
@@ -69,6 +79,7 @@ class PairedComparison:
     rel_change: float
     rel_ci_low: float
     rel_ci_high: float
+    rel_ci_method: str
     p_better: float
     runs: int
 
@@ -123,6 +134,50 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     return mean, low, high
 
 
+def _centred(values: np.ndarray) -> np.ndarray:
+    """values - mean(values), exactly 0 for constant data (see `_sample_std`)."""
+    if np.ptp(values) == 0:
+        return np.zeros_like(values)
+    return values - values.mean()
+
+
+def fieller_ratio_interval(
+    baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Fieller's confidence interval for mean(variant) / mean(baseline) of paired samples.
+
+    With n >= 2 pairs (no NaN), means b, v, sample (co)variances s_bb, s_vv, s_bv
+    (ddof=1) and t the Student t quantile with n - 1 degrees of freedom, the interval is
+    the set of r with (v - r * b)^2 <= (t^2 / n) * var(v_i - r * b_i), i.e. the r between
+    the roots of A r^2 - 2 B r + C = 0, where q = t^2 / n and
+
+        A = b^2 - q * s_bb,   B = v * b - q * s_bv,   C = v^2 - q * s_vv.
+
+    The set is a bounded interval only when A > 0 (b is significantly different from 0);
+    otherwise (the set is then a complement of an interval, or every r) both bounds are
+    NaN. With zero variances the interval collapses to the point v / b.
+    """
+    _check_confidence(confidence)
+    n = baseline.size
+    if n < 2:
+        return _NAN, _NAN
+    b_mean, v_mean = float(baseline.mean()), float(variant.mean())
+    b_dev, v_dev = _centred(baseline), _centred(variant)
+    s_bb = float(b_dev @ b_dev) / (n - 1)
+    s_vv = float(v_dev @ v_dev) / (n - 1)
+    s_bv = float(b_dev @ v_dev) / (n - 1)
+    q = _t_quantile(confidence, n) ** 2 / n
+    a = b_mean**2 - q * s_bb
+    if a <= 0:
+        return _NAN, _NAN
+    if s_bb == 0 and s_vv == 0:
+        return v_mean / b_mean, v_mean / b_mean
+    b_half = v_mean * b_mean - q * s_bv
+    c = v_mean**2 - q * s_vv
+    root = math.sqrt(max(b_half**2 - a * c, 0.0))  # >= 0 when A > 0; max() for rounding
+    return (b_half - root) / a, (b_half + root) / a
+
+
 def compare_paired(
     baseline: np.ndarray,
     variant: np.ndarray,
@@ -142,10 +197,18 @@ def compare_paired(
     - Difference: d_i = v_i - b_i; diff_mean = mean(d); CI = diff_mean ± t * s_d / sqrt(n),
       s_d the sample standard deviation (ddof=1) and t the Student t quantile with n - 1
       degrees of freedom. This is the interval of scipy.stats.ttest_rel(variant, baseline).
-    - Relative change: R = mean(v) / mean(b); rel_change = R - 1. Delta method for a
-      ratio of means of paired samples: se(R) = sqrt(var(v - R * b) / n) / |mean(b)|, var
-      the sample variance (ddof=1); CI = rel_change ± t * se(R). All three are NaN when
-      mean(b) == 0 (the change relative to nothing is undefined, not infinite).
+    - Relative change: R = mean(v) / mean(b); rel_change = R - 1, NaN when mean(b) == 0
+      (the change relative to nothing is undefined, not infinite). Its interval is
+      Fieller's for the ratio of paired means (`fieller_ratio_interval`): the set of ratios
+      r whose paired t statistic of v_i - r * b_i does not reject at the confidence level.
+      At r = 1 that statistic is the paired difference's, so the relative interval
+      excludes 0 exactly when the difference interval does, and on the same side: the two
+      never disagree about the sign. The rule: Fieller's interval whenever it is bounded,
+      which needs mean(b)^2 > t^2 * var(b) / n (the baseline mean distinguishable from 0;
+      for counts in {0, 1} about 4 non-zero baseline runs); otherwise the bounds are NaN and
+      `rel_ci_method` says "too rare", because no interval of a ratio to a mean that may be
+      0 is finite. Unlike the delta method (symmetric around the point), it is skewed the
+      way a ratio of rare, skewed counts is.
     - p_better: share of pairs with v_i < b_i (direction "lower") or v_i > b_i ("higher");
       ties are not better. NaN for direction "none" (a KPI where neither is better).
 
@@ -170,7 +233,8 @@ def compare_paired(
     b, v = baseline[complete], variant[complete]
     n = int(b.size)
     if n == 0:
-        return PairedComparison(kpi, variant_name, *[_NAN] * 9, runs=0)
+        nans = [_NAN] * 8
+        return PairedComparison(kpi, variant_name, *nans, REL_CI_TOO_FEW_RUNS, _NAN, runs=0)
 
     baseline_mean = float(b.mean())
     variant_mean = float(v.mean())
@@ -179,13 +243,16 @@ def compare_paired(
     diff_std = _sample_std(diffs) if n >= 2 else _NAN
     diff_ci_low, diff_ci_high = _interval(diff_mean, diff_std, n, confidence)
 
-    if baseline_mean == 0:
-        rel_change = rel_ci_low = rel_ci_high = _NAN
+    rel_change = variant_mean / baseline_mean - 1 if baseline_mean != 0 else _NAN
+    rel_ci_low = rel_ci_high = _NAN
+    if n < 2:
+        rel_ci_method = REL_CI_TOO_FEW_RUNS
     else:
-        ratio = variant_mean / baseline_mean
-        rel_change = ratio - 1
-        linearised_std = _sample_std(v - ratio * b) / abs(baseline_mean) if n >= 2 else _NAN
-        rel_ci_low, rel_ci_high = _interval(rel_change, linearised_std, n, confidence)
+        ratio_low, ratio_high = fieller_ratio_interval(b, v, confidence)
+        bounded = not math.isnan(ratio_low)
+        rel_ci_method = REL_CI_FIELLER if bounded else REL_CI_TOO_RARE
+        if bounded:
+            rel_ci_low, rel_ci_high = ratio_low - 1, ratio_high - 1
 
     better = v < b if direction == "lower" else v > b
     return PairedComparison(
@@ -200,6 +267,7 @@ def compare_paired(
         rel_change=rel_change,
         rel_ci_low=rel_ci_low,
         rel_ci_high=rel_ci_high,
+        rel_ci_method=rel_ci_method,
         p_better=float(better.mean()) if direction != "none" else _NAN,
     )
 

@@ -101,3 +101,22 @@ def test_table_lists_every_figure(benchmarks, results):
     table = benchmarks.format_table(benchmarks.json_safe(results))
     for name in FIGURES:
         assert name in table
+
+
+def test_large_organisation_benchmark_reports_every_ratio():
+    spec = importlib.util.spec_from_file_location(
+        "large_organisation", SCRIPT.parent / "large_organisation.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        result = module.measure(module.Sizes(teams=(3, 6), weeks=2, repeats=1, runs=(0,)))
+    finally:
+        sys.modules.pop(spec.name, None)
+    assert set(result["organisations"]) == {"telco", "3-teams", "6-teams"}
+    for figures in result["organisations"].values():
+        for value in figures.values():
+            assert math.isfinite(value) and value > 0
+    assert result["organisations"]["3-teams"]["cost_per_alert_ratio_vs_3_teams"] == 1.0
+    assert isinstance(result["meets_target"], bool)

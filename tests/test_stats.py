@@ -15,6 +15,7 @@ from sim.stats import (
     compare,
     compare_paired,
     crn_variance_ratio,
+    fieller_ratio_interval,
     mean_ci,
 )
 
@@ -29,6 +30,7 @@ EXPECTED_COLUMNS = [
     "rel_change",
     "rel_ci_low",
     "rel_ci_high",
+    "rel_ci_method",
     "p_better",
     "runs",
 ]
@@ -91,19 +93,71 @@ def test_mean_ci_ignores_nan_and_degenerates_gracefully(no_warnings):
 def test_relative_change_point_estimate():
     result = compare_paired(np.array([10.0, 20.0, 30.0]), np.array([9.0, 15.0, 24.0]))
     assert result.rel_change == pytest.approx(48 / 60 - 1)
+    # Three runs: the baseline mean (20 ± 25) may be 0, so no ratio interval is finite.
+    assert result.rel_ci_method == "too rare"
+    result = compare_paired(np.array([10.0, 20.0, 30.0, 25.0]), np.array([9.0, 15.0, 24.0, 20.0]))
     assert result.rel_ci_low < result.rel_change < result.rel_ci_high
 
 
-def test_relative_ci_matches_delta_method_formula():
+def test_relative_ci_bounds_are_the_ratios_where_the_paired_t_test_just_rejects():
+    # Fieller: at each bound r, the paired t statistic of v_i - r * b_i equals the t quantile.
     baseline, variant = _paired_sample(np.random.default_rng(3), 40)
 
     result = compare_paired(baseline, variant)
 
+    assert result.rel_ci_method == "fieller"
+    t_quantile = stats.t.ppf(0.975, df=39)
+    for bound in (result.rel_ci_low, result.rel_ci_high):
+        pivot = variant - (1 + bound) * baseline
+        t_statistic = pivot.mean() / (np.std(pivot, ddof=1) / math.sqrt(40))
+        assert abs(t_statistic) == pytest.approx(t_quantile, rel=1e-9)
+    assert result.rel_ci_low < result.rel_change < result.rel_ci_high
+
+
+def test_fieller_interval_matches_quadratic_roots_and_nears_delta_method_for_large_n():
+    baseline, variant = _paired_sample(np.random.default_rng(7), 5000)
+
+    low, high = fieller_ratio_interval(baseline, variant)
+
     ratio = variant.mean() / baseline.mean()
-    se = math.sqrt(np.var(variant - ratio * baseline, ddof=1) / 40) / abs(baseline.mean())
-    half_width = stats.t.ppf(0.975, df=39) * se
-    assert result.rel_ci_low == pytest.approx(ratio - 1 - half_width, rel=1e-12)
-    assert result.rel_ci_high == pytest.approx(ratio - 1 + half_width, rel=1e-12)
+    se = math.sqrt(np.var(variant - ratio * baseline, ddof=1) / 5000) / baseline.mean()
+    half_width = stats.t.ppf(0.975, df=4999) * se
+    assert (low, high) == pytest.approx((ratio - half_width, ratio + half_width), rel=1e-4)
+
+
+def test_rare_kpi_relative_ci_agrees_in_sign_with_the_difference_ci():
+    # The coverage-gap case: 8 of 200 runs non-zero. The delta method gave a
+    # symmetric interval far narrower than the difference interval implied.
+    rng = np.random.default_rng(11)
+    disagreements = 0
+    for _ in range(300):
+        baseline = rng.poisson(0.06, 200) * rng.integers(1, 40, 200)  # rare, lumpy counts
+        variant = rng.binomial(baseline, rng.uniform(0.2, 1.6) / 1.6)
+        result = compare_paired(baseline.astype(float), variant.astype(float))
+        if result.rel_ci_method != "fieller":
+            continue
+        diff_excludes_zero = not result.diff_ci_low <= 0 <= result.diff_ci_high
+        rel_excludes_zero = not result.rel_ci_low <= 0 <= result.rel_ci_high
+        same_side = np.sign(result.diff_mean) == np.sign(result.rel_change)
+        disagreements += diff_excludes_zero != rel_excludes_zero or not same_side
+    assert disagreements == 0
+
+
+def test_kpi_too_rare_for_an_interval_says_so(no_warnings):
+    baseline = np.zeros(200)
+    baseline[[3, 50, 120]] = 1.0  # 3 non-zero runs: the ratio's interval is unbounded
+    variant = np.zeros(200)
+    variant[[3, 77]] = 1.0
+
+    result = compare_paired(baseline, variant)
+
+    assert result.rel_ci_method == "too rare"
+    assert result.rel_change == pytest.approx(2 / 3 - 1)
+    assert math.isnan(result.rel_ci_low) and math.isnan(result.rel_ci_high)
+    assert not math.isnan(result.diff_ci_low)
+
+    baseline[[7, 9]] = 1.0  # 5 non-zero runs: bounded again
+    assert compare_paired(baseline, variant).rel_ci_method == "fieller"
 
 
 def test_relative_ci_coverage_on_paired_counts():
@@ -125,11 +179,41 @@ def test_relative_ci_coverage_on_paired_counts():
     assert covered / experiments == pytest.approx(0.95, abs=tolerance)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("baseline_rate", "kept", "added"),
+    [(0.05, 0.6, 0.01), (0.1, 0.5, 0.05), (0.04, 1.0, 0.02)],
+)
+def test_relative_ci_coverage_on_a_rare_poisson_kpi(baseline_rate, kept, added):
+    # A KPI non-zero in about 8-20 of 200 runs (coverage-gap incidents): the variant keeps a
+    # share of the baseline's events (binomial thinning keeps the pairing) and adds a few.
+    # True ratio of means: (kept * rate + added) / rate. Coverage is judged among the
+    # experiments that give an interval; the others must say "too rare" and be few.
+    rng = np.random.default_rng(20261201)
+    experiments, n = 4000, 200
+    true_rel_change = (kept * baseline_rate + added) / baseline_rate - 1
+
+    covered = reported = 0
+    for _ in range(experiments):
+        baseline = rng.poisson(baseline_rate, n)
+        variant = rng.binomial(baseline, kept) + rng.poisson(added, n)
+        result = compare_paired(baseline, variant)
+        if result.rel_ci_method == "too rare":
+            continue
+        reported += 1
+        covered += result.rel_ci_low <= true_rel_change <= result.rel_ci_high
+
+    assert reported / experiments > 0.95
+    tolerance = 4 * math.sqrt(0.95 * 0.05 / reported)
+    assert covered / reported == pytest.approx(0.95, abs=tolerance)
+
+
 def test_zero_baseline_mean_gives_nan_relative_values(no_warnings):
     result = compare_paired(np.zeros(5), np.array([0.0, 1.0, 0.0, 2.0, 0.0]))
     assert math.isnan(result.rel_change)
     assert math.isnan(result.rel_ci_low)
     assert math.isnan(result.rel_ci_high)
+    assert result.rel_ci_method == "too rare"
     assert result.diff_mean == pytest.approx(0.6)
     assert not math.isnan(result.diff_ci_low)
 
@@ -176,6 +260,7 @@ def test_single_pair_has_nan_intervals(no_warnings):
     assert result.rel_change == pytest.approx(0.5)
     for bound in (result.diff_ci_low, result.diff_ci_high, result.rel_ci_low, result.rel_ci_high):
         assert math.isnan(bound)
+    assert result.rel_ci_method == "too few runs"
 
 
 def test_no_complete_pairs_gives_all_nan(no_warnings):

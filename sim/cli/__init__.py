@@ -24,6 +24,7 @@ from sim.cli.common import (
     EXIT_BAD_INPUT as EXIT_BAD_INPUT,
 )
 from sim.cli.common import (
+    EXIT_CLUSTER_LOST,
     EXIT_INTERRUPTED,
     _fail,
     _load,
@@ -73,13 +74,23 @@ def _print_warnings(scenario, scenario_file: Path) -> None:
 
 
 def _run_session(session, scenario_file: Path, folder: Path, resume_hint: str):
-    """Run the session; Ctrl-C saves the finished runs and says how to continue."""
-    from sim.experiment.dask_executor import DaskUnavailableError
+    """Run the session; Ctrl-C or a lost Dask scheduler saves the finished runs and says how
+    to continue."""
+    from sim.experiment.dask_executor import DaskClusterLostError, DaskUnavailableError
 
     try:
         return session.run(console)
     except DaskUnavailableError as error:
         raise _fail(str(error)) from None
+    except DaskClusterLostError as error:
+        saved = session.save_partial()
+        errors.print(
+            f"{error}. {saved} finished runs are saved in {folder}; continue with\n"
+            f"  oncall-sim run {scenario_file} --out {folder} --resume{resume_hint}"
+            " (with a --scheduler that answers, or none: the local process pool)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_CLUSTER_LOST) from None
     except KeyboardInterrupt:
         saved = session.save_partial()
         errors.print(
@@ -154,6 +165,24 @@ def run(
             "describe made-up alert rates.",
         ),
     ] = False,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            "--precision",
+            min=0.0001,
+            help="Run in batches until the 95% CI of the relative change is at most this "
+            "wide either side (0.01: ±1 point) for every variant, on the headline or each "
+            "--kpi; the runs used depend only on the seed.",
+        ),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="KPI that --precision applies to (repeatable)."),
+    ] = None,
+    max_runs: Annotated[
+        int | None,
+        typer.Option("--max-runs", min=1, help="Cap with --precision (default: horizon.runs)."),
+    ] = None,
 ) -> None:
     """Run baseline and variants with common random numbers; print and save the comparison."""
     if by is not None and by not in ("person", "team"):
@@ -171,6 +200,10 @@ def run(
             f"warning: running on placeholder alert rates ({', '.join(placeholders)})",
             style="yellow",
         )
+    if precision is None and (kpi or max_runs):
+        raise _fail("--kpi and --max-runs go with --precision")
+    if precision is not None and runs is not None:
+        raise _fail("give either --runs or --precision (with --max-runs), not both")
     _check_variants(scenario, scenario_file, variant or [])
     if resume and out is None:
         raise _fail("--resume needs --out: the folder of the interrupted experiment")
@@ -182,12 +215,14 @@ def run(
         scenario=scenario,
         scenario_file=scenario_file,
         folder=folder,
-        runs=runs or scenario.horizon.runs,
+        runs=runs or max_runs or scenario.horizon.runs,
         jobs=jobs,
         seed=seed,
         variants=[name for name in variant or [] if name != "baseline"] or None,
         argv=sys.argv,
         scheduler=scheduler,
+        precision=precision,
+        precision_kpis=kpi,
     )
     _start(session, resume, force)
     if not session.plan.variants[1:]:
@@ -198,6 +233,10 @@ def run(
     from sim.report.terminal import print_report
 
     print_report(console, summary, runs=result.runs["run"].nunique())
+    if precision is not None:
+        from sim.report.terminal import precision_line
+
+        console.print(precision_line(result.provenance))
     if by is not None:
         from sim.report.folder import load_results_folder
 
@@ -404,6 +443,58 @@ def report(
         f"({', '.join(section.key for section in content.sections)})",
         highlight=False,
         soft_wrap=True,
+    )
+
+
+@_command()
+def sensitivity(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param", "-p", help="PATH=LOW:HIGH (repeatable): an uncertain input and its range."
+        ),
+    ],
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="oat (tornado), morris (screening) or sobol.")
+    ] = "oat",
+    kpi: Annotated[
+        str, typer.Option("--kpi", help="KPI analysed.")
+    ] = "weekend_escalations_per_weekend",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", min=2, help="morris: trajectories; sobol: base points (power of 2)."
+        ),
+    ] = 16,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Paired runs per point.")] = 50,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder.")] = None,
+) -> None:
+    """Which inputs move the KPI most: every sample point runs on the same paired runs."""
+    scenario = _load(scenario_file)
+    from sim.experiment.sensitivity import METHODS, SensitivityError, run_sensitivity
+
+    if method not in METHODS:
+        raise _fail(f"--method {method!r}: choose one of {', '.join(METHODS)}")
+    folder = _results_folder(out, scenario_file, "-sensitivity")
+    try:
+        table = run_sensitivity(
+            scenario, scenario_file, folder, param, method, kpi=kpi, samples=samples,
+            runs=runs, jobs=jobs, seed=seed, argv=sys.argv, console=console,
+        )  # fmt: skip
+    except SensitivityError as error:
+        raise _fail(f"{scenario_file}: {error}") from None
+    except KeyboardInterrupt:
+        errors.print("Interrupted; sensitivity runs are not resumable, run again.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    from sim.report.sensitivity import print_sensitivity, write_sensitivity_figure
+
+    figure = write_sensitivity_figure(table, folder)
+    print_sensitivity(console, table)
+    console.print(
+        f"Results in {folder}/ (sensitivity.csv, {figure.name}, summary.csv, runs.parquet)."
     )
 
 

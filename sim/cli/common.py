@@ -22,6 +22,7 @@ errors = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_CLUSTER_LOST = 3
 
 
 def _fail(message: str) -> typer.Exit:

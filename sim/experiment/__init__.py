@@ -5,7 +5,9 @@
 * :mod:`sim.experiment.dask_executor`: the Dask executor (optional ``dask`` extra);
 * :mod:`sim.experiment.session`, :mod:`sim.experiment.results`: the results folder, resume;
 * :mod:`sim.experiment.capacity`: the up-front memory estimate;
-* :mod:`sim.experiment.sweep`: sensitivity grids.
+* :mod:`sim.experiment.sweep`: sensitivity grids;
+* :mod:`sim.experiment.sensitivity`: global sensitivity (one at a time, Morris, Sobol; SALib);
+* :mod:`sim.experiment.adaptive`: adaptive precision (how many runs a question needs).
 """
 
 from sim.experiment.replications import (

@@ -52,6 +52,11 @@ class ExperimentSession:
     estimate: str = field(init=False, default="")
     """Memory and run time estimated before the runs start, as a sentence."""
     duration: DurationEstimate = field(init=False)
+    precision: float | None = None
+    """Target 95% CI half-width of the relative change (None: exactly ``runs`` runs, else
+    ``runs`` is the cap; see :mod:`sim.experiment.adaptive`)."""
+    precision_kpis: list[str] | None = None
+    """KPIs the precision applies to (default: the headline)."""
     plan: ExperimentPlan = field(init=False)
     checkpoint: Checkpoint = field(init=False)
     provenance: dict = field(init=False)
@@ -71,6 +76,11 @@ class ExperimentSession:
             problem = folder_problem(self.folder, self.scenario, self.plan)
             if problem is not None:
                 raise ValueError(problem)
+        unknown = [kpi for kpi in self.precision_kpis or [] if kpi not in self.plan.kpi_names]
+        if unknown:
+            raise ValueError(
+                f"--kpi {unknown[0]!r} is not a KPI; choose one of {', '.join(self.plan.kpi_names)}"
+            )
         previous = load_previous_runs(self.folder, self.scenario, self.plan) if resume else None
         previous_detail = None
         if previous is not None:
@@ -105,6 +115,7 @@ class ExperimentSession:
             ),
             "scenario_file": str(self.scenario_file),
             "scenario_sha256": scenario_digest(self.scenario),
+            **({} if self.precision is None else {"max_runs": self.runs}),
             "command": " ".join(self.argv),
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
@@ -119,7 +130,7 @@ class ExperimentSession:
         """Run what is left, with a progress bar; write the results folder."""
         started = time.perf_counter()
         done_before = self.runs_done_before
-        todo = self.runs - len(done_before)
+        todo = self.runs - len(done_before) if self.precision is None else None
         progress = Progress(
             TextColumn("[bold]simulating"),
             BarColumn(),
@@ -138,18 +149,22 @@ class ExperimentSession:
         plain = console is not None and not console.is_terminal
 
         def on_progress(done: int, total: int) -> None:
-            progress.update(task, completed=done)
+            progress.update(task, completed=done, total=total)
             if plain:
                 lines.update(done, total)
 
         with progress, lines if plain else contextlib.nullcontext():
             task = progress.add_task("runs", total=todo)
+            adaptive = self.precision is not None
             result = run_experiment(
                 self.scenario,
-                runs=self.runs,
+                runs=None if adaptive else self.runs,
+                precision=self.precision,
+                kpis=self.precision_kpis,
+                max_runs=self.runs if adaptive else None,
                 jobs=self.jobs,
                 scheduler=self.scheduler,
-                skip_runs=done_before,
+                previous_runs=self.checkpoint.previous,
                 on_progress=on_progress,
                 on_chunk=self.checkpoint.add,
                 on_detail=self.checkpoint.add_detail,
@@ -157,6 +172,22 @@ class ExperimentSession:
             )
         result.runs = self.checkpoint.table()
         result.detail = self.checkpoint.detail()
+        if adaptive:  # the runs used; a resumed folder may hold more from another target
+            result.runs = result.runs[result.runs["run"] < result.provenance["runs"]]
+            self.provenance.update(
+                {
+                    key: value
+                    for key, value in result.provenance.items()
+                    if key.startswith("precision") or key in ("runs_used", "max_runs")
+                },
+                runs=result.provenance["runs_used"],
+            )
+            result.runs = result.runs.reset_index(drop=True)
+            used = result.provenance["runs"]
+            result.detail = {
+                name: table[table["run"] < used].reset_index(drop=True)
+                for name, table in result.detail.items()
+            }
         kpis = list(self.plan.kpi_names)
         summary = compare(result.runs, kpis, directions=kpi_directions(kpis))
         self.provenance.update(

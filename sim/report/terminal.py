@@ -160,6 +160,13 @@ def _points(value: float) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value * 100 + 0.0:+.1f}"
 
 
+def _relative_interval(row) -> str:
+    """The relative change's CI in points, or why there is none (sim.stats.compare_paired)."""
+    if getattr(row, "rel_ci_method", "fieller") == "too rare":
+        return "too rare"
+    return f"{_points(row.rel_ci_low)}..{_points(row.rel_ci_high)}"
+
+
 def headline(summary: pd.DataFrame, variant: str, runs: int) -> str:
     """One sentence a manager can read: the headline KPI's change with its 95% CI."""
     row = summary[(summary["kpi"] == HEADLINE_KPI) & (summary["variant"] == variant)]
@@ -220,7 +227,7 @@ def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
             _number(row.baseline_mean),
             _number(row.variant_mean),
             _percent(row.rel_change),
-            f"{_points(row.rel_ci_low)}..{_points(row.rel_ci_high)}",
+            _relative_interval(row),
             better_cell(kpi, row),
             style="bold" if kpi == HEADLINE_KPI else None,
         )
@@ -270,3 +277,20 @@ def print_sweep(
             f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",
         )
     console.print(out)
+
+
+def precision_line(provenance: dict) -> str:
+    """With --precision: the runs used and the precision reached, or that the cap stopped it."""
+    target = provenance["precision_target"] * 100
+    reached = provenance["precision_reached"]
+    reached_text = "no interval (too rare)" if reached is None else f"±{reached * 100:.2f} points"
+    kpis = ", ".join(provenance["precision_kpis"])
+    if provenance["precision_met"]:
+        return (
+            f"Precision ±{target:g} points on {kpis} reached after {provenance['runs_used']} "
+            f"paired runs (widest 95% CI: {reached_text})."
+        )
+    return (
+        f"Precision ±{target:g} points on {kpis} NOT reached: stopped at the cap of "
+        f"{provenance['max_runs']} runs (widest 95% CI: {reached_text}); raise --max-runs."
+    )
