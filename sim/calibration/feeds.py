@@ -67,9 +67,12 @@ def _pagerduty_record(record: dict, where: str, zone: str | None) -> dict:
     priority = _name(record.get("priority_name") or record.get("priority")).upper()
     severity = priority if priority in SEVERITY_NAMES else ("P4" if priority == "P5" else None)
     teams = record.get("teams") or []
+    service = record.get("service")
     row = {
-        "service": _name(record.get("service_name") or record.get("service_id"))
-        or _name(record.get("service")),
+        "service": _name(record.get("service_name") or record.get("service_id")) or _name(service),
+        "service_id": str(
+            record.get("service_id") or (service.get("id") if isinstance(service, dict) else "")
+        ),
         "team": _name(record.get("team_name") or record.get("team_id"))
         or (_name(teams[0]) if teams else ""),
         "started": started,

@@ -3,6 +3,8 @@
 Every reader returns a :class:`History`: one row per incident with the columns
 
 * ``service``, ``team`` (strings; ``team`` is ``""`` when the source does not say);
+* ``service_id``: the paging tool's id of the service (a PagerDuty export's ``service_id``,
+  or the ``id`` of its ``service`` reference; ``""`` when the source has none);
 * ``started``, ``resolved``, ``acknowledged`` (tz-aware UTC timestamps; ``NaT`` when unknown);
 * ``severity`` (``"P1"``..``"P4"`` or ``None``), ``escalated`` (``True``/``False``/``None``);
 * for PagerDuty exports, ``interruptions_business``/``_off``/``_sleep`` (per incident).
@@ -99,6 +101,8 @@ def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> His
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), None)
     frame["team"] = frame["team"].fillna("").astype(str)
+    frame["service_id"] = frame.get("service_id", pd.Series("", index=frame.index))
+    frame["service_id"] = frame["service_id"].fillna("").astype(str)
     frame["service"] = frame["service"].astype(str)
     frame = frame.sort_values("started", kind="stable").reset_index(drop=True)
     return History(frame, source, fmt, tuple(notes))
@@ -168,7 +172,7 @@ def read_csv_history(path: str | Path) -> History:
     frame["acknowledged"] = (
         _parse_instants(raw["acknowledged_at"], source, "acknowledged_at", False)
         if "acknowledged_at" in raw
-        else pd.NaT
+        else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     )
     for later in ("resolved", "acknowledged"):
         _check_order(frame, source, later, lambda index: index + 2)

@@ -22,6 +22,9 @@ from sim.calibration.fit import CalibrationResult, ServiceFit
 from sim.calibration.history import HistoryError
 
 DEFAULT_TEAM = "operations"
+FITTED_SERVICE_FIELDS = ("alerts_per_week", "profile", "severity_mix", "weekly_rate_variance")
+"""The service fields a calibration sets. A field written as null in the scenario it is applied
+to is a slot: it takes the fitted value, or is removed when the history cannot fit it."""
 
 
 def _yaml() -> YAML:
@@ -177,6 +180,9 @@ def apply_calibration(document: CommentedMap, result: CalibrationResult) -> list
             services.append(entry)
         for key, value, comment in _service_updates(fit, result.exposure_weeks):
             _set(entry, key, value, comment)
+        for key in FITTED_SERVICE_FIELDS:
+            if key in entry and entry[key] is None:  # a slot left for a field not fitted
+                del entry[key]
     fitted = {_safe_name(fit.name) for fit in result.services}
     untouched = [name for name in by_name if name not in fitted]
     if untouched:
@@ -203,16 +209,14 @@ def render_scenario(
     result: CalibrationResult, into: Path | None = None, name: str | None = None
 ) -> tuple[str, list[str]]:
     """The scenario text with the calibration applied (and what was left alone)."""
-    yaml = _yaml()
     if into is not None:
         try:
-            document = yaml.load(into.read_text(encoding="utf-8"))
+            text = into.read_text(encoding="utf-8")
         except OSError as error:
             raise HistoryError(f"{into}: cannot read ({error.strerror})") from None
-        if not isinstance(document, CommentedMap):
-            raise HistoryError(f"{into}: not a scenario (expected a YAML mapping)")
-    else:
-        document = _new_document(result, name or f"calibrated: {Path(result.source).stem}")
+        return apply_to_text(text, result, str(into))
+    yaml = _yaml()
+    document = _new_document(result, name or f"calibrated: {Path(result.source).stem}")
     notes = apply_calibration(document, result)
     header = (
         f"# Fitted by `oncall-sim calibrate` from {Path(result.source).name} "
@@ -222,5 +226,17 @@ def render_scenario(
     )
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    text = buffer.getvalue()
-    return (text if into is not None else header + text), notes
+    return header + buffer.getvalue(), notes
+
+
+def apply_to_text(text: str, result: CalibrationResult, source: str) -> tuple[str, list[str]]:
+    """A scenario's YAML text with the calibration applied (:func:`apply_calibration`), every
+    other line and comment kept; and what was left alone. ``source`` names it in errors."""
+    yaml = _yaml()
+    document = yaml.load(text)
+    if not isinstance(document, CommentedMap):
+        raise HistoryError(f"{source}: not a scenario (expected a YAML mapping)")
+    notes = apply_calibration(document, result)
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue(), notes

@@ -567,6 +567,39 @@ def validate(
     print_scenario_summary(console, scenario, scenario_file)
 
 
+INCIDENTS_FORMAT_HELP = (
+    "Format of --incidents: csv (generic), pagerduty, statuspage or lanl (default: detected)."
+)
+
+
+def _read_incidents(path: Path | None, fmt: str | None):
+    """The --incidents history, read as `calibrate` reads it (None without --incidents)."""
+    if path is None:
+        if fmt is not None:
+            raise _fail("--incidents-format needs --incidents FILE")
+        return None
+    from sim.cli.history import _read
+
+    return _read(path, fmt, option="--incidents-format")
+
+
+def _finish_import(run_import, out: Path, title: str, history) -> None:
+    """Run an importer, fill its rates from ``history`` if given, write and report."""
+    from sim.calibration.history import HistoryError
+    from sim.importers import ImportInputError
+    from sim.importers.finish import write_import
+
+    try:
+        imported = run_import()
+        checks, _ = write_import(imported, out, title, history)
+    except (ImportInputError, HistoryError) as error:
+        raise _fail(str(error)) from None
+    from sim.importers.report import print_import_report
+
+    placeholders = [s["name"] for s in imported.document["services"] if s.get("placeholder_rate")]
+    print_import_report(console, imported.report, checks, out, placeholders)
+
+
 import_app = typer.Typer(
     help="Turn a paging tool's export into a scenario file (no network: export, then import).",
     no_args_is_help=True,
@@ -596,20 +629,30 @@ def import_pagerduty(
         ),
     ] = None,
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
+    incidents: Annotated[
+        Path | None,
+        typer.Option(
+            "--incidents",
+            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
+            "alerts_per_week, profile and severity mix from it (matched by name or the "
+            "tool's service id); services it does not cover keep a placeholder.",
+        ),
+    ] = None,
+    incidents_format: Annotated[
+        str | None,
+        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
+    ] = None,
 ) -> None:
     """Import PagerDuty users, schedules, escalation policies and services."""
-    from sim.importers import ImportInputError
-    from sim.importers.finish import write_import
     from sim.importers.pagerduty import import_pagerduty as run_import
 
-    try:
-        imported = run_import(paths, start_date=start.date() if start else None, weeks=weeks)
-        checks, _ = write_import(imported, out, "Imported from PagerDuty by oncall-sim import")
-    except ImportInputError as error:
-        raise _fail(str(error)) from None
-    from sim.importers.report import print_import_report
-
-    print_import_report(console, imported.report, checks, out)
+    history = _read_incidents(incidents, incidents_format)
+    _finish_import(
+        lambda: run_import(paths, start_date=start.date() if start else None, weeks=weeks),
+        out,
+        "Imported from PagerDuty by oncall-sim import",
+        history,
+    )
 
 
 @import_app.command("opsgenie", cls=_Command)
@@ -633,20 +676,30 @@ def import_opsgenie(
         ),
     ] = None,
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
+    incidents: Annotated[
+        Path | None,
+        typer.Option(
+            "--incidents",
+            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
+            "alerts_per_week, profile and severity mix from it (matched by name or the "
+            "tool's service id); services it does not cover keep a placeholder.",
+        ),
+    ] = None,
+    incidents_format: Annotated[
+        str | None,
+        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
+    ] = None,
 ) -> None:
     """Import Opsgenie users, schedules (cumulative rotations) and escalations."""
-    from sim.importers import ImportInputError
-    from sim.importers.finish import write_import
     from sim.importers.opsgenie import import_opsgenie as run_import
 
-    try:
-        imported = run_import(paths, start_date=start.date() if start else None, weeks=weeks)
-        checks, _ = write_import(imported, out, "Imported from Opsgenie by oncall-sim import")
-    except ImportInputError as error:
-        raise _fail(str(error)) from None
-    from sim.importers.report import print_import_report
-
-    print_import_report(console, imported.report, checks, out)
+    history = _read_incidents(incidents, incidents_format)
+    _finish_import(
+        lambda: run_import(paths, start_date=start.date() if start else None, weeks=weeks),
+        out,
+        "Imported from Opsgenie by oncall-sim import",
+        history,
+    )
 
 
 @import_app.command("alertmanager", cls=_Command)
@@ -663,20 +716,30 @@ def import_alertmanager(
             "are its teams by name, the service label names its services.",
         ),
     ] = None,
+    incidents: Annotated[
+        Path | None,
+        typer.Option(
+            "--incidents",
+            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
+            "alerts_per_week, profile and severity mix from it (matched by name or the "
+            "tool's service id); services it does not cover keep a placeholder.",
+        ),
+    ] = None,
+    incidents_format: Annotated[
+        str | None,
+        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
+    ] = None,
 ) -> None:
     """Import Alertmanager routing, grouping, inhibition and time intervals."""
-    from sim.importers import ImportInputError
     from sim.importers.alertmanager import import_alertmanager as run_import
-    from sim.importers.finish import write_import
 
-    try:
-        imported = run_import(config, into=into)
-        checks, _ = write_import(imported, out, "Alertmanager routing imported by oncall-sim")
-    except ImportInputError as error:
-        raise _fail(str(error)) from None
-    from sim.importers.report import print_import_report
-
-    print_import_report(console, imported.report, checks, out)
+    history = _read_incidents(incidents, incidents_format)
+    _finish_import(
+        lambda: run_import(config, into=into),
+        out,
+        "Alertmanager routing imported by oncall-sim",
+        history,
+    )
 
 
 @app.command("schedule", cls=_Command)

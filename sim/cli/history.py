@@ -17,12 +17,15 @@ from sim.cli.common import _fail, _load, app, console, errors
 FORMAT_HELP = "History format: csv (generic), pagerduty, statuspage or lanl (default: detected)."
 
 
-def _read(history: Path, fmt: str | None, services: list[str] | None = None):
+def _read(
+    history: Path, fmt: str | None, services: list[str] | None = None, option: str = "--format"
+):
+    """Read a history (``option`` names the format option in errors); bad input exits 2."""
     from sim.calibration.history import FORMATS, HistoryError
     from sim.calibration.readers import read_history
 
     if fmt is not None and fmt not in FORMATS:
-        raise _fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise _fail(f"{option} {fmt!r} is not one of {', '.join(FORMATS)}")
     try:
         incidents = read_history(history, fmt)
         return incidents.only(services) if services else incidents

@@ -9,11 +9,19 @@ from typing import Any
 
 import pydantic
 
+from sim.calibration.history import History
+from sim.calibration.writer import apply_to_text
+from sim.importers.incidents import HistoryFill, fill_from_history, history_header
 from sim.importers.pagerduty import ImportedScenario
 from sim.importers.rendering import Mismatch, compare_with_rendering
 from sim.importers.report import ImportReport
 from sim.importers.sources import ImportInputError
-from sim.importers.yaml_writer import header_lines, render_scenario, write_scenario
+from sim.importers.yaml_writer import (
+    comment_lines,
+    header_lines,
+    render_scenario,
+    write_scenario,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,9 @@ def _scenario(document: dict[str, Any]):
 
 def _check(document: dict[str, Any], imported: ImportedScenario) -> list[RenderingCheck]:
     from sim.compile import compile_scenario
+
+    if not any(schedule.rendered for _, schedule in imported.schedules):
+        return []  # nothing to compare (and Alertmanager alone writes no horizon)
 
     compiled = compile_scenario(_scenario(document))
     horizon = document["horizon"]
@@ -96,30 +107,74 @@ def check_layer_order(imported: ImportedScenario) -> list[RenderingCheck]:
     return checks
 
 
-def placeholder_lines(document: dict[str, Any]) -> list[str]:
-    """The loud header block about placeholder alert rates."""
+def placeholder_lines(document: dict[str, Any], history: str | None = None) -> list[str]:
+    """The loud header block about placeholder alert rates (``history``: the incident history
+    that filled the others)."""
     names = [s["name"] for s in document["services"] if s.get("placeholder_rate")]
     if not names:
         return []
+    if history is None:
+        why = [
+            "# !!! measurement (the paging tool does not know how often services fail). Set each",
+            "# !!! from your incident history and delete its `placeholder_rate: true`; until then",
+            "# !!! `oncall-sim run` refuses this file unless given --accept-placeholder-rates.",
+        ]
+    else:
+        why = [
+            "# !!! measurement: the incident history has no incident of them:",
+            f"# !!! {history}",
+            "# !!! Set each from your incident history and delete its `placeholder_rate: true`;",
+            "# !!! until then `oncall-sim run` refuses this file unless given",
+            "# !!! --accept-placeholder-rates.",
+        ]
     return [
         "#",
         "# !!! PLACEHOLDER RATES: alerts_per_week of every service below is a placeholder, not a",
-        "# !!! measurement (the paging tool does not know how often services fail). Set each",
-        "# !!! from your incident history and delete its `placeholder_rate: true`; until then",
-        "# !!! `oncall-sim run` refuses this file unless given --accept-placeholder-rates.",
+        *why,
         "# !!! Services: " + ", ".join(names),
     ]
 
 
-def write_import(
-    imported: ImportedScenario, out: Path, title: str
-) -> tuple[list[RenderingCheck], str]:
-    """Check, validate and write the imported scenario; the checks and the YAML text."""
-    checks = check_layer_order(imported)
-    _scenario(imported.document)
+def _load_text(text: str, out: Path) -> None:
+    from sim.scenario import ScenarioError, load_scenario_text
+
+    try:
+        load_scenario_text(text, str(out))
+    except ScenarioError as error:
+        raise ImportInputError(
+            "import", "$", f"the fitted organisation is not a valid scenario: {error}"
+        ) from None
+
+
+def _render(imported: ImportedScenario, title: str, fill: HistoryFill | None) -> str:
     header = header_lines(title, imported.sources, imported.report)
-    header += placeholder_lines(imported.document)
-    text = render_scenario(imported.document, header, imported.comments)
+    if fill is not None:
+        header += [line for text in history_header(fill) for line in comment_lines(text)]
+    header += placeholder_lines(imported.document, fill.result.source if fill else None)
+    return render_scenario(imported.document, header, imported.comments)
+
+
+def write_import(
+    imported: ImportedScenario, out: Path, title: str, history: History | None = None
+) -> tuple[list[RenderingCheck], str]:
+    """Check, validate and write the imported scenario; the checks and the YAML text. With an
+    incident ``history``, the services it covers get their rates, profiles and severity mixes
+    fitted (:mod:`sim.importers.incidents`), written as `oncall-sim calibrate --into` writes
+    them."""
+    checks = check_layer_order(imported)
+    scenario = _scenario(imported.document)
+    if history is None:
+        text = _render(imported, title, None)
+    else:
+        fill = fill_from_history(
+            imported.document, imported.service_sources, history, scenario, imported.report
+        )
+        _, notes = apply_to_text(_render(imported, title, fill), fill.result, str(out))
+        for note in notes:
+            if not note.startswith("not in the history"):  # the rates list says it
+                imported.report.approximate(f"incident history: {note}")
+        text, _ = apply_to_text(_render(imported, title, fill), fill.result, str(out))
+        _load_text(text, out)
     write_scenario(out, text)
     return checks, text
 

@@ -332,7 +332,9 @@ def import_opsgenie(
         f"{len(teams)} schedules -> teams with cumulative layers (page_all_active_layers: every "
         "rotation on call is paged)"
     )
-    document, comments = _finish(entities, report, users, zone_of, teams, team_of_schedule, owner)
+    document, comments, service_sources = _finish(
+        entities, report, users, zone_of, teams, team_of_schedule, owner
+    )
     document = {
         "name": "Imported from Opsgenie",
         "description": "Written by `oncall-sim import opsgenie`; see the header for what was "
@@ -347,6 +349,7 @@ def import_opsgenie(
         sources=[str(path) for path in json_files(paths)],
         schedules=[],
         person_of_user=users,
+        service_sources=service_sources,
     )
 
 
@@ -358,9 +361,11 @@ def _finish(
     teams: list[dict[str, Any]],
     team_of_schedule: dict[str, str],
     owner: dict[str, str],
-) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
-    """Policies, services, sites and engineers of the document."""
+) -> tuple[dict[str, Any], dict[tuple[str, int], str], dict[str, tuple[str, ...]]]:
+    """Policies, services, sites and engineers of the document, and the escalation id and
+    name each service stands for."""
     comments: dict[tuple[str, int], str] = {}
+    service_sources: dict[str, tuple[str, ...]] = {}
     policy_names, service_names = Names(), Names()
     policies, services = [], []
     for node in entities["escalations"]:
@@ -383,9 +388,11 @@ def _finish(
         comments[("services", len(services))] = (
             f"One placeholder service for the alerts routed to escalation {display!r}"
         )
+        service = service_names.make(f"{display}-alerts")
+        service_sources[service] = (source, display)
         services.append(
             {
-                "name": service_names.make(f"{display}-alerts"),
+                "name": service,
                 "team": team,
                 "alerts_per_week": PLACEHOLDER_ALERTS_PER_WEEK,
                 "placeholder_rate": True,
@@ -432,4 +439,4 @@ def _finish(
         "escalation_policies": policies,
         "variants": [EXAMPLE_VARIANT],
     }
-    return document, comments
+    return document, comments, service_sources

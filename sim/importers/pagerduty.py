@@ -86,6 +86,9 @@ class ImportedScenario:
     schedules: list[tuple[str, ImportedSchedule]]
     """(team name, schedule) per imported schedule."""
     person_of_user: dict[str, str]
+    service_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per scenario service: the paging tool's id and display name of what it came from (to
+    match an incident history's services, ``--incidents``)."""
 
 
 def collect(paths: list[Path]) -> Collected:
@@ -266,7 +269,7 @@ def import_pagerduty(
     for user in unused:
         report.drop(f"user {user}: on no schedule and in no escalation policy")
     person_of_user = {user: users[user][0] for user in users}
-    document, comments = _assemble(
+    document, comments, service_sources = _assemble(
         collected, schedules, team_names, team_of_user, users, policies, report, start, weeks
     )
     files = [str(path) for path in json_files(paths)]
@@ -277,6 +280,7 @@ def import_pagerduty(
         sources=files,
         schedules=list(zip(team_names, schedules, strict=True)),
         person_of_user=person_of_user,
+        service_sources=service_sources,
     )
 
 
@@ -293,6 +297,7 @@ class _Assembly:
     report: ImportReport
     comments: dict[tuple[str, int], str] = field(default_factory=dict)
     policy_variants: dict[tuple[str, float | None], str] = field(default_factory=dict)
+    service_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.team_of_schedule = dict(
@@ -349,6 +354,7 @@ class _Assembly:
         paging = service_paging(node, team_zone, self.report)
         if paging is not None:
             service["paging"] = paging
+        self.service_sources[service["name"]] = (service_id, display)
         self.comments[("services", index)] = (
             f"PagerDuty service {service_id} {display!r}; escalation policy {policy_id}"
             + (f", acknowledgement_timeout {ack:g} minutes" if ack is not None else "")
@@ -431,8 +437,9 @@ def _assemble(
     report: ImportReport,
     start: dt.date,
     weeks: int,
-) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
-    """The scenario document and the comment above each imported object."""
+) -> tuple[dict[str, Any], dict[tuple[str, int], str], dict[str, tuple[str, ...]]]:
+    """The scenario document, the comment above each imported object, and the PagerDuty id
+    and name of each service."""
     parts = _Assembly(collected, schedules, team_names, team_of_user, users, policies, report)
     sites, site_of_zone = parts.sites()
     services = parts.services()
@@ -452,7 +459,7 @@ def _assemble(
         "escalation_policies": escalation_policies,
         "variants": [EXAMPLE_VARIANT],
     }
-    return document, parts.comments
+    return document, parts.comments, parts.service_sources
 
 
 def dict_person(users: dict[str, tuple[str, str]]) -> dict[str, str]:

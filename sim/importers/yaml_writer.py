@@ -14,15 +14,16 @@ from sim.importers.report import ImportReport
 HEADER_WIDTH = 98
 
 
-def _comment_lines(text: str, indent: str = "") -> list[str]:
+def comment_lines(text: str, indent: str = "") -> list[str]:
+    """``text`` as comment lines wrapped to the header width."""
     wrapped = textwrap.wrap(text, HEADER_WIDTH - len(indent) - 2) or [""]
     return [f"{indent}# {line}".rstrip() for line in wrapped]
 
 
 def header_lines(title: str, sources: list[str], report: ImportReport) -> list[str]:
     """The file header: where the scenario came from and the three lists of the report."""
-    lines = _comment_lines(title)
-    lines += _comment_lines("Sources: " + ", ".join(sources))
+    lines = comment_lines(title)
+    lines += comment_lines("Sources: " + ", ".join(sources))
     for name, entries in report.sections():
         lines.append(f"# {name.upper()} ({len(entries)}):")
         for entry in entries:
@@ -48,7 +49,7 @@ def render_scenario(
             out.append(f"{key}:")
             for index, item in enumerate(value):
                 if (key, index) in comments:
-                    out += _comment_lines(comments[(key, index)], "  ")
+                    out += comment_lines(comments[(key, index)], "  ")
                 out.append(textwrap.indent(_dump([item]).rstrip("\n"), "  "))
         else:
             out.append(_dump({key: value}).rstrip("\n"))
