@@ -247,3 +247,14 @@ def test_unknown_incidents_format_exits_2(tmp_path):
         result.output
     )
     assert not out.exists()
+
+
+def test_incidents_format_without_incidents_exits_2(tmp_path):
+    out = tmp_path / "org.yaml"
+    result = CliRunner().invoke(
+        app,
+        ["import", "pagerduty", str(PAGERDUTY), "--out", str(out), "--incidents-format", "csv"],
+    )
+    assert result.exit_code == 2
+    assert "--incidents-format needs --incidents FILE" in result.output
+    assert not out.exists()
