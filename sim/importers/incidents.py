@@ -39,7 +39,7 @@ import pandas as pd
 
 from sim.calibration.fit import CalibrationResult, calibrate
 from sim.calibration.history import History
-from sim.calibration.writer import FITTED_SERVICE_FIELDS
+from sim.calibration.writer import FITTED_SERVICE_FIELDS, schema_valid_fits
 from sim.importers.report import ImportReport, slug
 from sim.importers.sources import ImportInputError
 from sim.scenario.calibration import CalibrationSettings
@@ -219,9 +219,9 @@ def _report_rates(fill: HistoryFill, document: dict[str, Any], report: ImportRep
         ("work_time_minutes", result.work_time),
         ("ack_delay_minutes", result.ack_delay),
     ):
-        if fits_of:
-            best = fits_of[0]
-            report.rate(f"response.{key}: {best.family} fitted on n = {best.n} incidents")
+        valid = schema_valid_fits(fits_of)  # the family the writer uses
+        if valid:
+            report.rate(f"response.{key}: {valid[0].family} fitted on n = {valid[0].n} incidents")
 
 
 def history_header(fill: HistoryFill) -> list[str]:
