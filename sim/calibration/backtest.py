@@ -148,7 +148,25 @@ def _weekly_table(
     )
 
 
-def _simulate_runs(scenario, runs: int, start: pd.Timestamp, weeks: int) -> list[PeriodMeasures]:
+def self_cleared_values(
+    durations_minutes: np.ndarray, acknowledged: np.ndarray, threshold_minutes: float, weeks: int
+) -> dict[str, float]:
+    """Incidents resolved within the threshold and never acknowledged: per week and share."""
+    resolved = np.isfinite(durations_minutes)
+    cleared = resolved & ~acknowledged & (durations_minutes <= threshold_minutes)
+    return {
+        "self_cleared_incidents_per_week": float(cleared.sum() / weeks),
+        "self_cleared_share": float(cleared.sum() / resolved.sum()) if resolved.any() else np.nan,
+    }
+
+
+def _simulate_runs(
+    scenario,
+    runs: int,
+    start: pd.Timestamp,
+    weeks: int,
+    transient_threshold_minutes: float | None = None,
+) -> list[PeriodMeasures]:
     from sim.compile import compile_scenario
     from sim.generator import generate_alert_stream, warm_up_kernels
     from sim.metrics import compute_kpis
@@ -168,10 +186,19 @@ def _simulate_runs(scenario, runs: int, start: pd.Timestamp, weeks: int) -> list
             f"interruptions_{band}_per_week": kpis[f"interruptions_{band}"] / weeks
             for band in ("business", "off", "sleep")
         }
+        durations = (records.resolved_minutes - records.start_minutes)[incident]
+        if transient_threshold_minutes is not None:
+            inside = (records.start_minutes[incident] >= 0) & (
+                records.start_minutes[incident] < weeks * MINUTES_PER_WEEK
+            )
+            acknowledged = ~np.isnan(records.ack_minutes[incident])
+            extra |= self_cleared_values(
+                durations[inside], acknowledged[inside], transient_threshold_minutes, weeks
+            )
         out.append(
             _measures(
                 records.start_minutes[incident],
-                (records.resolved_minutes - records.start_minutes)[incident],
+                durations,
                 start,
                 weeks,
                 extra,
@@ -229,8 +256,18 @@ def backtest(
         column = f"interruptions_{band}"
         if column in frame and frame[column].notna().any():
             extra[f"{column}_per_week"] = float(pd.to_numeric(frame[column]).sum() / weeks)
+    threshold = None
+    if frame["ack_known"].any():
+        threshold = fit.settings.transient_max_minutes
+        known = frame["ack_known"].to_numpy(dtype=bool)
+        extra |= self_cleared_values(
+            after.durations_minutes.to_numpy()[known],
+            frame["acknowledged"].notna().to_numpy()[known],
+            threshold,
+            weeks,
+        )
     observed = _measures(observed_minutes, after.durations_minutes.to_numpy(), start, weeks, extra)
-    simulated = _simulate_runs(scenario, settings.runs, start, weeks)
+    simulated = _simulate_runs(scenario, settings.runs, start, weeks, threshold)
     rows = [
         _interval_row(
             name, value, np.array([run.values[name] for run in simulated]), settings.interval

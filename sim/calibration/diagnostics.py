@@ -4,10 +4,12 @@
 
 * ``services.csv``: per service, n, rate and s.e., profile choice and its AIC against the best
   preset, dispersion index, Poisson p-value, alpha, where it was pooled from;
-* ``durations.csv``: every family fitted to work (and ack) times with AIC, KS and AD;
-* ``summary.md``: both tables and the messages;
+* ``durations.csv``: every family fitted to work (and ack, and self-clear) times with AIC, KS
+  and AD;
+* ``summary.md``: both tables, the transient share and self-clear time, and the messages;
 * ``profile-<service>.png``: observed, smoothed and chosen hour-of-week profile;
-* ``qq-work-time.png`` (and ``qq-ack-delay.png``): QQ plots of the best family;
+* ``qq-work-time.png`` (and ``qq-ack-delay.png``, ``qq-self-clear.png``): QQ plots of the best
+  family;
 * ``weekly-<service>.png``: weekly counts with the 90% Poisson band and, when over-dispersed,
   the negative-binomial band.
 
@@ -58,7 +60,12 @@ def services_table(result: CalibrationResult) -> pd.DataFrame:
 def durations_table(result: CalibrationResult) -> pd.DataFrame:
     """Every family fitted to each duration, best first per quantity."""
     rows = []
-    for quantity, fits in (("work_time", result.work_time), ("ack_delay", result.ack_delay)):
+    self_clear = result.transient.self_clear if result.transient is not None else ()
+    for quantity, fits in (
+        ("work_time", result.work_time),
+        ("ack_delay", result.ack_delay),
+        ("self_clear", self_clear),
+    ):
         for fit in fits:
             rows.append(
                 {
@@ -77,6 +84,33 @@ def durations_table(result: CalibrationResult) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def transient_summary(result: CalibrationResult) -> str:
+    """The transient share and self-clear time in words (or why they were not fitted)."""
+    fit = result.transient
+    if fit is None:
+        return (
+            "Not fitted: the history records no acknowledgements, so a transient alert cannot "
+            "be told from a short real incident."
+        )
+    text = (
+        f"Transient share {fit.share:.4g} (s.e. {fit.share_se:.2g}): {fit.transient} of "
+        f"{fit.n} incidents resolved within {fit.threshold_minutes:g} minutes and never "
+        "acknowledged (left out of the work-time fit)."
+    )
+    if fit.self_clear:
+        best = fit.self_clear[0]
+        params = ", ".join(
+            f"{k} {v:.4g} (s.e. {best.standard_errors[k]:.2g})" for k, v in best.params.items()
+        )
+        text += (
+            f" Self-clear time: {best.family}, {params}, n = {best.n}; fitted share above "
+            f"the threshold {fit.beyond_threshold:.3f}."
+        )
+    else:
+        text += " Self-clear time: not fitted (too few)."
+    return text
 
 
 def _profile_figure(fit: ServiceFit, path: Path, tz: str) -> None:
@@ -166,6 +200,7 @@ def write_report(result: CalibrationResult, history: History, folder: Path) -> l
         f"## Services\n\n```\n{services.to_string(index=False)}\n```\n\n"
         "## Durations\n\n```\n"
         f"{durations.to_string(index=False) if len(durations) else no_durations}\n```\n\n"
+        f"## Transient alerts\n\n{transient_summary(result)}\n\n"
         "## Notes\n\n" + "".join(f"- {message}\n" for message in result.messages),
         encoding="utf-8",
     )
@@ -193,4 +228,12 @@ def write_report(result: CalibrationResult, history: History, folder: Path) -> l
             folder / "qq-ack-delay.png",
         )
         written.append(folder / "qq-ack-delay.png")
+    if result.transient is not None and result.transient.self_clear:
+        from sim.calibration.transient import transient_mask
+
+        durations = minutes("resolved", "started")
+        durations = durations[transient_mask(history, result.transient.threshold_minutes)]
+        path = folder / "qq-self-clear.png"
+        _qq_figure(result.transient.self_clear, durations, "self-clear time", path)
+        written.append(path)
     return written

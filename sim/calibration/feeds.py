@@ -86,6 +86,7 @@ def _pagerduty_record(record: dict, where: str, zone: str | None) -> dict:
     for band in ("business", "off", "sleep"):
         key = f"{band}_hour_interruptions"
         row[f"interruptions_{band}"] = record.get(key)
+    row["ack_known"] = "seconds_to_first_ack" in record or "auto_resolved" in record
     if record.get("auto_resolved"):
         row["escalated"] = False
     if not row["service"]:

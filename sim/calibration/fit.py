@@ -7,7 +7,9 @@ the whole organisation, and ``messages`` says which. Durations are one per organ
 scenario schema (``response.work_time_minutes``, ``response.ack_delay_minutes``), so they are
 fitted on every incident: work time is resolution minus acknowledgement when the history has
 acknowledgements, else resolution minus start (then it includes the wait for an
-acknowledgement, and the message says so).
+acknowledgement, and the message says so). Transient incidents (resolved within minutes, never
+acknowledged: :mod:`sim.calibration.transient`) give ``noise.transient_share`` and
+``noise.self_clear_minutes`` and are left out of the work-time fit.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sim.calibration.arrivals import (
 )
 from sim.calibration.durations import MIN_DURATIONS, DurationFit, fit_durations
 from sim.calibration.history import History, HistoryError
+from sim.calibration.transient import TransientFit, fit_transient, transient_mask
 from sim.scenario.calibration import CalibrationSettings
 
 
@@ -65,6 +68,8 @@ class CalibrationResult:
     source: str
     messages: tuple[str, ...] = field(default=())
     work_time_definition: str = ""
+    transient: TransientFit | None = None
+    """Transient share and self-clear time (None: the history has no acknowledgements)."""
 
 
 def _pool_for(
@@ -117,7 +122,10 @@ def _fit_service(
 
 
 def _durations(
-    history: History, messages: list[str], severity_work_factor: dict[str, float]
+    history: History,
+    messages: list[str],
+    severity_work_factor: dict[str, float],
+    transient: np.ndarray,
 ) -> tuple[tuple, tuple, str]:
     frame = history.incidents
     minutes = lambda later, earlier: (  # noqa: E731
@@ -142,14 +150,16 @@ def _durations(
     if frame["severity"].notna().any():
         definition += ", divided by the severity work factor"
     work = work / factor
-    usable = np.isfinite(work) & (work > 0)
+    if transient.any():
+        definition += ", transient incidents left out"
+    usable = np.isfinite(work) & (work > 0) & ~transient
     if usable.sum() < MIN_DURATIONS:
         messages.append(
             f"only {int(usable.sum())} incident(s) with a positive duration (need "
             f"{MIN_DURATIONS}): response.work_time_minutes is not fitted"
         )
         return (), ack_fits, definition
-    dropped = len(work) - int(usable.sum())
+    dropped = len(work) - int(transient.sum()) - int(usable.sum())
     if dropped:
         messages.append(
             f"work time fitted on {int(usable.sum())} of {len(work)} incidents ({dropped} "
@@ -202,7 +212,13 @@ def calibrate(
         services.append(fit)
     if all(fit.severity_n == 0 for fit in services):
         messages.append("no severities in the history: severity_mix is not fitted")
-    work, ack, definition = _durations(history, messages, severity_work_factor)
+    transient = fit_transient(history, settings, messages)
+    mask = (
+        transient_mask(history, settings.transient_max_minutes)
+        if transient is not None
+        else np.zeros(len(frame), dtype=bool)
+    )
+    work, ack, definition = _durations(history, messages, severity_work_factor, mask)
     return CalibrationResult(
         services=tuple(services),
         work_time=work,
@@ -214,4 +230,5 @@ def calibrate(
         source=history.source,
         messages=tuple(messages),
         work_time_definition=definition,
+        transient=transient,
     )

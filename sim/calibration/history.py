@@ -7,6 +7,9 @@ Every reader returns a :class:`History`: one row per incident with the columns
   or the ``id`` of its ``service`` reference; ``""`` when the source has none);
 * ``started``, ``resolved``, ``acknowledged`` (tz-aware UTC timestamps; ``NaT`` when unknown);
 * ``severity`` (``"P1"``..``"P4"`` or ``None``), ``escalated`` (``True``/``False``/``None``);
+* ``ack_known`` (``True`` where the source records acknowledgements, so that ``NaT`` in
+  ``acknowledged`` means *never acknowledged*: the generic CSV with an ``acknowledged_at``
+  column, PagerDuty records with ``seconds_to_first_ack`` or ``auto_resolved``);
 * for PagerDuty exports, ``interruptions_business``/``_off``/``_sleep`` (per incident).
 
 Formats (:func:`sim.calibration.readers.read_history`, which detects the format when it is
@@ -100,6 +103,8 @@ def _finish(frame: pd.DataFrame, source: str, fmt: str, notes: list[str]) -> His
     for column in ("severity", "escalated"):
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), None)
+    known = frame.get("ack_known", False)
+    frame["ack_known"] = pd.Series(known, index=frame.index).fillna(False).astype(bool)
     frame["team"] = frame["team"].fillna("").astype(str)
     frame["service_id"] = frame.get("service_id", pd.Series("", index=frame.index))
     frame["service_id"] = frame["service_id"].fillna("").astype(str)
@@ -174,6 +179,7 @@ def read_csv_history(path: str | Path) -> History:
         if "acknowledged_at" in raw
         else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     )
+    frame["ack_known"] = "acknowledged_at" in raw
     for later in ("resolved", "acknowledged"):
         _check_order(frame, source, later, lambda index: index + 2)
     frame["severity"] = _csv_severity(raw, source)

@@ -4,9 +4,10 @@ A new scenario gets one service per history service, one team per history team (
 ``operations``), and the fitted response times. ``into`` an existing scenario replaces only the
 fitted fields (``alerts_per_week``, ``profile``, ``severity_mix``, ``weekly_rate_variance`` of
 each service the history names, and ``response.work_time_minutes`` / ``ack_delay_minutes`` when
-fitted), keeping every other line and comment (``ruamel.yaml`` round trip); services the history
-does not name are left as they are and listed in the messages. Each fitted value carries an
-end-of-line comment ``fitted: estimate (s.e. x), n = k``.
+fitted; ``noise.transient_share`` / ``self_clear_minutes`` when the history records
+acknowledgements), keeping every other line and comment (``ruamel.yaml`` round trip); services
+the history does not name are left as they are and listed in the messages. Each fitted value
+carries an end-of-line comment ``fitted: estimate (s.e. x), n = k``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from sim.calibration.durations import DurationFit
 from sim.calibration.fit import CalibrationResult, ServiceFit
 from sim.calibration.history import HistoryError
+from sim.calibration.transient import TransientFit
 
 DEFAULT_TEAM = "operations"
 FITTED_SERVICE_FIELDS = ("alerts_per_week", "profile", "severity_mix", "weekly_rate_variance")
@@ -202,6 +204,44 @@ def apply_calibration(document: CommentedMap, result: CalibrationResult) -> list
             )
         if valid:
             _set(response, key, CommentedMap(valid[0].spec()), _duration_comment(valid, definition))
+    if result.transient is not None:
+        notes.extend(_apply_transient(document, result.transient))
+    return notes
+
+
+def _apply_transient(document: CommentedMap, fit: TransientFit) -> list[str]:
+    """``noise.transient_share`` and ``noise.self_clear_minutes`` (when fitted)."""
+    notes = []
+    noise = document.get("noise")
+    if not isinstance(noise, CommentedMap):
+        noise = CommentedMap()
+        document["noise"] = noise
+    _set(
+        noise,
+        "transient_share",
+        round(float(fit.share), 4),
+        f"fitted: {fit.share:.4g} (s.e. {fit.share_se:.2g}), n = {fit.n}; {fit.transient} "
+        f"resolved within {fit.threshold_minutes:g} min, never acknowledged",
+    )
+    valid = schema_valid_fits(fit.self_clear)
+    if valid:
+        definition = f"transient incidents' resolved - started, <= {fit.threshold_minutes:g} min"
+        _set(
+            noise,
+            "self_clear_minutes",
+            CommentedMap(valid[0].spec()),
+            _duration_comment(valid, definition),
+        )
+    overridden = [
+        str(entry.get("name"))
+        for entry in document.get("services", [])
+        if isinstance(entry.get("noise"), dict) and "transient_share" in entry["noise"]
+    ]
+    if overridden:
+        notes.append(
+            "services with their own noise.transient_share keep it (the fitted value is the "
+            f"scenario's): {', '.join(overridden)}"
+        )
     return notes
 
 

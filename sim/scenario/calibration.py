@@ -21,6 +21,9 @@ class CalibrationSettings(FrozenModel):
     """Half-width of the circular moving average of the hour-of-week profile (2: 5 hours)."""
     engineers_per_team: int = Field(6, ge=1, le=1000)
     """Engineers of each team a new scenario gets (not fitted: the history cannot say)."""
+    transient_max_minutes: float = Field(30.0, gt=0, le=1440)
+    """An incident resolved within this many minutes of its start and never acknowledged is
+    a transient alert (it cleared on its own); only histories with acknowledgement times."""
 
 
 class BacktestSettings(FrozenModel):
