@@ -170,9 +170,7 @@ def test_backtest_measures_self_cleared_incidents(tmp_path) -> None:
     cleared = held & frame["acknowledged"].isna() & (duration <= THRESHOLD)
     row = table.loc["self_cleared_incidents_per_week"]
     assert row["observed"] == pytest.approx(cleared.sum() / result.weeks)
-    assert table.loc["self_cleared_share", "observed"] == pytest.approx(
-        cleared.sum() / held.sum()
-    )
+    assert table.loc["self_cleared_share", "observed"] == pytest.approx(cleared.sum() / held.sum())
     for kpi in ("self_cleared_incidents_per_week", "self_cleared_share"):
         assert np.isfinite(table.loc[kpi, "sim_median"])
         assert 0 <= table.loc[kpi, "percentile"] <= 1

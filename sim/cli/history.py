@@ -116,6 +116,8 @@ KPI_LABELS = {
     "interruptions_business_per_week": "business interruptions / week",
     "interruptions_off_per_week": "off-hours interruptions / week",
     "interruptions_sleep_per_week": "sleep interruptions / week",
+    "self_cleared_incidents_per_week": "self-cleared (unacked, short) / week",
+    "self_cleared_share": "self-cleared share of incidents",
 }
 
 
