@@ -36,8 +36,15 @@ def test_trace_defaults_to_the_first_weekend_of_the_horizon():
 
 
 def test_help_shows_no_type_beside_flags():
-    for command in ("run", "sweep", "trace", "validate", "schema"):
-        result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    commands = [
+        [],
+        ["import"],
+        *([name] for name in ("run", "sweep", "sensitivity", "report", "trace", "validate")),
+        *([name] for name in ("schedule", "schema", "calibrate", "backtest", "power")),
+        ["import", "pagerduty"],
+    ]
+    for command in commands:
+        result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
         assert result.exit_code == 0
         assert "<bool>" not in result.stdout, command
     assert "--resume" in CliRunner().invoke(app, ["run", "--help"]).stdout

@@ -1,14 +1,41 @@
-"""The `oncall-sim` app and what every command shares: consoles, exit codes, bad-input exit."""
+"""The `oncall-sim` app and what every command shares: consoles, exit codes, bad-input exit, and
+the command class whose help shows no type beside a flag."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
+
+
+def _without_flag_types(params: list[click.Parameter]) -> list[click.Parameter]:
+    # typer prints `<bool>` beside a flag, which reads as if it took a value.
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A command whose help shows no type beside a flag."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_types(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    """A command group (the app, `import`) whose help shows no type beside a flag."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_types(super().get_params(ctx))
+
 
 app = typer.Typer(
     name="oncall-sim",
+    cls=_Group,
     help=(
         "Simulate on-call operations and estimate, with confidence intervals from paired runs, "
         "what a change does to the people who carry the pager."
@@ -38,3 +65,7 @@ def _load(path: Path):
         return load_scenario(path)
     except ScenarioError as error:
         raise _fail(str(error)) from None
+
+
+def _command():
+    return app.command(cls=_Command)

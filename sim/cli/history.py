@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.common import _fail, _load, app, console, errors
+from sim.cli.common import _command, _fail, _load, console, errors
 
 FORMAT_HELP = "History format: csv (generic), pagerduty, statuspage or lanl (default: detected)."
 
@@ -47,7 +47,7 @@ def _note(message: str) -> None:
     errors.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@_command()
 def calibrate(
     history: Annotated[Path, typer.Argument(help="Incident history file.", metavar="HISTORY")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Fitted scenario YAML to write.")],
@@ -138,7 +138,7 @@ def _backtest_table(result) -> Table:
     return table
 
 
-@app.command()
+@_command()
 def backtest(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     history: Annotated[Path, typer.Option("--history", help="Incident history file.")],
@@ -193,7 +193,7 @@ def backtest(
         console.print(f"wrote kpis.csv, weekly.csv, weekly.png and pit.png to {out}")
 
 
-@app.command()
+@_command()
 def power(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
     variant: Annotated[str, typer.Option("--variant", "-v", help="The change adopted.")],
