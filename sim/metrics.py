@@ -351,8 +351,10 @@ def _response_time_kpis(records: RunRecords, first: _FirstPages) -> dict[str, fl
         "mttr_human_median_minutes": human_median,
         "mttr_human_mean_minutes": human_mean,
         "impact_hours": float(duration[incident].sum() / 60.0),
+        # Rounded to a nanominute, as the detection delay: the dispatcher may wake one float
+        # step after the page time, which would read as a change from an exact zero.
         "time_to_page_mean_minutes": _median_mean(
-            (records.first_page_minutes - records.start_minutes)[first.escalated]
+            np.round((records.first_page_minutes - records.start_minutes)[first.escalated], 9)
         )[1],
         "incidents": float(incident.sum()),
     }

@@ -13,6 +13,7 @@ infra, service web (1) to apps, depends on db and informs infra.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -400,3 +401,14 @@ def test_hand_made_records_are_well_formed():
     records = hand_made_records(MONTH_ALERTS, MONTH_PAGES, 8)
     assert np.all(np.diff(records.page_minutes) >= 0)
     assert records.first_page_minutes[10] == 20760 and records.first_page_person[10] == FAY
+
+
+def test_time_to_first_page_is_exactly_zero_without_any_wait():
+    """Without a pause, deferral or grouping wait every incident pages at its start; the
+    dispatcher may wake one float step late, which must not read as a (huge relative) change
+    from zero. The alert-noise baseline has none of those waits."""
+    from sim import load_scenario, simulate
+
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / "scenarios/alert-noise.yaml")
+    # Run 1 has an incident whose first page the dispatcher released one float step late.
+    assert simulate(scenario, "baseline", run=1).kpis["time_to_page_mean_minutes"] == 0.0
