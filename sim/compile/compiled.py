@@ -230,13 +230,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         scenario, people, person_index, zones[0], range_end
     )
 
-    service_names = [service.name for service in scenario.services]
-    service_team = np.array(
-        [team_names.index(service.team) for service in scenario.services], dtype=np.int64
-    )
-    arrivals = _arrival_tables(scenario, zones[0], horizon_minutes)
-    automation = scenario.automation
-
+    service_arrays = _service_arrays(scenario, team_names, person_index)
     business_minutes = np.stack(
         [
             np.concatenate([[0.0], np.cumsum((zone.band == BAND_BUSINESS) * float(SLOT_MINUTES))])
@@ -246,55 +240,16 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
     return CompiledScenario(
         scenario=scenario,
         variant=variant,
-        arrivals=arrivals,
-        service_team=service_team,
+        arrivals=_arrival_tables(scenario, zones[0], horizon_minutes),
         service_policy=service_policy,
         team_names=team_names,
         team_zone=np.array([zone_keys.index(key) for key in people.team_zone], dtype=np.int64),
         schedules=tuple(schedules),
         policies=tuple(policies),
         shared_covers_slot=shared_covers_slot,
-        service_self_healing_coverage=np.array(
-            [
-                automation.self_healing.coverage
-                if service.self_healing_coverage is None
-                else service.self_healing_coverage
-                for service in scenario.services
-            ]
-        ),
-        service_detection_coverage=np.array(
-            [
-                automation.anomaly_detection.coverage
-                if service.anomaly_detection_coverage is None
-                else service.anomaly_detection_coverage
-                for service in scenario.services
-            ]
-        ),
-        service_depends_on=tuple(
-            tuple(service_names.index(d.service) for d in service.depends_on)
-            for service in scenario.services
-        ),
-        service_accountable_manager=np.array(
-            [
-                person_index[scenario.team(service.accountable or service.team).manager_name]
-                for service in scenario.services
-            ],
-            dtype=np.int64,
-        ),
-        service_consulted=tuple(
-            tuple(team_names.index(team) for team in service.consulted)
-            for service in scenario.services
-        ),
-        service_informed_teams=np.array(
-            [len(service.informed) for service in scenario.services], dtype=np.int64
-        ),
+        **service_arrays,
         team_domain=tuple(team.domain_name for team in scenario.teams),
-        person_names=people.names,
-        person_team=np.array(people.team, dtype=np.int64),
-        person_zone=np.array([zone_keys.index(key) for key in people.zone], dtype=np.int64),
-        person_is_engineer=np.array(people.is_engineer, dtype=bool),
-        person_leave_weeks_per_year=np.array(people.leave_weeks_per_year, dtype=np.float64),
-        person_site=people.site,
+        **_person_arrays(people, zone_keys),
         zones=zones,
         business_minutes_before_slot=business_minutes,
         paging=compile_paging(
@@ -303,7 +258,7 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
                 people,
                 policies,
                 service_policy,
-                service_team,
+                service_arrays["service_team"],
                 (schedules[-1], shared_covers_slot) if shared_covers_slot is not None else None,
                 _holidays_of(scenario, zone_keys),
             ),
@@ -317,6 +272,67 @@ def compile_scenario(scenario: Scenario, variant: str = "baseline") -> CompiledS
         horizon_minutes=horizon_minutes,
         noise=compile_noise(scenario),
     )
+
+
+def _service_arrays(
+    scenario: Scenario, team_names: tuple[str, ...], person_index: dict[str, int]
+) -> dict[str, object]:
+    """The per-service fields of :class:`CompiledScenario` (``service_*``), in service order:
+    owning team, automation coverage (the service's own, else the scenario's), dependencies,
+    accountable manager, consulted teams and the number of informed teams."""
+    services = scenario.services
+    automation = scenario.automation
+    service_names = [service.name for service in services]
+    return {
+        "service_team": np.array(
+            [team_names.index(service.team) for service in services], dtype=np.int64
+        ),
+        "service_self_healing_coverage": np.array(
+            [
+                automation.self_healing.coverage
+                if service.self_healing_coverage is None
+                else service.self_healing_coverage
+                for service in services
+            ]
+        ),
+        "service_detection_coverage": np.array(
+            [
+                automation.anomaly_detection.coverage
+                if service.anomaly_detection_coverage is None
+                else service.anomaly_detection_coverage
+                for service in services
+            ]
+        ),
+        "service_depends_on": tuple(
+            tuple(service_names.index(d.service) for d in service.depends_on)
+            for service in services
+        ),
+        "service_accountable_manager": np.array(
+            [
+                person_index[scenario.team(service.accountable or service.team).manager_name]
+                for service in services
+            ],
+            dtype=np.int64,
+        ),
+        "service_consulted": tuple(
+            tuple(team_names.index(team) for team in service.consulted) for service in services
+        ),
+        "service_informed_teams": np.array(
+            [len(service.informed) for service in services], dtype=np.int64
+        ),
+    }
+
+
+def _person_arrays(people: Roster, zone_keys: list) -> dict[str, object]:
+    """The per-person fields of :class:`CompiledScenario` (``person_*``), in roster order."""
+    return {
+        "person_names": people.names,
+        "person_team": np.array(people.team, dtype=np.int64),
+        "person_zone": np.array([zone_keys.index(key) for key in people.zone], dtype=np.int64),
+        "person_is_engineer": np.array(people.is_engineer, dtype=bool),
+        "person_leave_weeks_per_year": np.array(people.leave_weeks_per_year, dtype=np.float64),
+        "person_site": people.site,
+    }
 
 
 def _zone_tables(scenario: Scenario, zone_keys: list) -> tuple[ZoneTable, ...]:

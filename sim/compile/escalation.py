@@ -78,7 +78,7 @@ def _most_paged(target: CompiledTarget) -> int:
 
 
 def default_policy(
-    name: str, escalation: Escalation, primary: OnCallSchedule, secondary: OnCallSchedule
+    name: str, escalation: Escalation, *, primary: OnCallSchedule, secondary: OnCallSchedule
 ) -> CompiledPolicy:
     """The ``escalation`` block applied to one schedule."""
     targets = {
@@ -99,7 +99,7 @@ def default_policy(
 
 
 def pool_policy(
-    name: str, escalation: Escalation, manager: int, manager_name: str
+    name: str, escalation: Escalation, *, manager: int, manager_name: str
 ) -> CompiledPolicy:
     """The ``escalation`` block applied to a pool team: ``primary`` is the pool itself (its
     engineer comes from the pool's queue, so the level has no target here), a pool has no

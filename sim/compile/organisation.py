@@ -191,9 +191,32 @@ def compile_oncall(
     """Each team's primary schedule and escalation policy, then the shared rotation's (if
     any), then the services' own policies; the slots in which the shared rotation takes the
     pages (None without one); and per service the index of its policy."""
+    schedule_of, team_engineers = _team_schedules(scenario, people, person_index, range_end)
+    schedules = [schedule_of[(team.name, 0)] for team in scenario.teams]
+    policies = [
+        _team_policy(scenario, team, schedule_of, person_index, team_engineers)
+        for team in scenario.teams
+    ]
+    shared_covers_slot = None
+    if scenario.shared_rotation is not None:
+        shared_schedule, shared_policy, shared_covers_slot = _shared_rotation(
+            scenario, team_engineers, horizon_zone, range_end
+        )
+        schedules.append(shared_schedule)
+        policies.append(shared_policy)
+    service_policy = _service_policies(
+        scenario, policies, schedule_of, person_index, team_engineers
+    )
+    return tuple(schedules), tuple(policies), shared_covers_slot, service_policy
+
+
+def _team_schedules(
+    scenario: Scenario, people: Roster, person_index: dict[str, int], range_end: float
+) -> tuple[dict[tuple[str, int], OnCallSchedule], dict[str, tuple[int, ...]]]:
+    """Every timeline a policy may target, keyed ``(team, offset)``: offsets 0 (primary) and
+    1 (secondary) of every rotating team plus any offset a named policy targets; a pool team
+    has its pool at offset 0. Also each team's engineers (person indices)."""
     horizon = scenario.horizon
-    schedules: list[OnCallSchedule] = []
-    policies: list[CompiledPolicy] = []
     schedule_of: dict[tuple[str, int], OnCallSchedule] = {}
     team_engineers: dict[str, tuple[int, ...]] = {}
     for team_index, team in enumerate(scenario.teams):
@@ -202,13 +225,12 @@ def compile_oncall(
         if team.rotation.shift == "pool":
             schedule_of[(team.name, 0)] = pool_schedule(team.name, engineers)
             continue
-        layers = _layer_specs(team, people.team_zone[team_index][0], person_index)
+        zone = people.team_zone[team_index][0]
+        layers = _layer_specs(team, zone, person_index)
         overrides = [
             OverrideSpec(
                 person_index[override.person],
-                *_local_minutes(
-                    [override.start, override.end], people.team_zone[team_index][0], scenario
-                ),
+                *_local_minutes([override.start, override.end], zone, scenario),
             )
             for override in team.overrides
         ]
@@ -230,63 +252,77 @@ def compile_oncall(
                 offset=offset,
                 cumulative=team.page_all_active_layers,
             )
-    named = {policy.name: policy for policy in scenario.escalation_policies}
-    for team in scenario.teams:
-        schedules.append(schedule_of[(team.name, 0)])
-        manager = person_index[team.manager_name]
-        if team.escalation_policy is not None:
-            policies.append(
-                named_policy(
-                    named[team.escalation_policy], schedule_of, person_index, team_engineers
-                )
-            )
-        elif team.rotation.shift == "pool":
-            policies.append(pool_policy(team.name, scenario.escalation, manager, team.manager_name))
-        else:
-            policies.append(
-                default_policy(
-                    team.name,
-                    scenario.escalation,
-                    schedule_of[(team.name, 0)],
-                    schedule_of[(team.name, 1)],
-                )
-            )
+    return schedule_of, team_engineers
 
-    shared_covers_slot = None
-    shared = scenario.shared_rotation
-    if shared is not None:
-        layer = LayerSpec(
-            name="shared",
-            participants=_one_of_each_in_turn([team_engineers[team] for team in shared.teams]),
-            shift="weekly",
-            shift_hours=None,
-            handoff_day=shared.handoff_day,
-            handoff_time=shared.handoff_time,
-            time_zone=horizon.time_zone,
+
+def _team_policy(
+    scenario: Scenario,
+    team: Team,
+    schedule_of: dict[tuple[str, int], OnCallSchedule],
+    person_index: dict[str, int],
+    team_engineers: dict[str, tuple[int, ...]],
+) -> CompiledPolicy:
+    """The team's escalation policy: its named policy, else the ``escalation`` block applied
+    to its pool or to its primary and secondary timelines."""
+    if team.escalation_policy is not None:
+        named = {policy.name: policy for policy in scenario.escalation_policies}
+        return named_policy(
+            named[team.escalation_policy], schedule_of, person_index, team_engineers
         )
-        shared_schedules = [
-            build_schedule(
-                "shared" if offset == 0 else "shared+1",
-                [layer],
-                [],
-                horizon.start_date,
-                horizon.time_zone,
-                range_end,
-                offset=offset,
-            )
-            for offset in (0, 1)
-        ]
-        schedules.append(shared_schedules[0])
-        policies.append(default_policy("shared", scenario.escalation, *shared_schedules))
-        shared_covers_slot = (
-            horizon_zone.band != BAND_BUSINESS
-            if shared.covers == "off-hours"
-            else np.ones(len(horizon_zone.band), dtype=bool)
+    if team.rotation.shift == "pool":
+        return pool_policy(
+            team.name,
+            scenario.escalation,
+            manager=person_index[team.manager_name],
+            manager_name=team.manager_name,
         )
-    service_policy = _service_policies(
-        scenario, policies, schedule_of, person_index, team_engineers
+    return default_policy(
+        team.name,
+        scenario.escalation,
+        primary=schedule_of[(team.name, 0)],
+        secondary=schedule_of[(team.name, 1)],
     )
-    return tuple(schedules), tuple(policies), shared_covers_slot, service_policy
+
+
+def _shared_rotation(
+    scenario: Scenario,
+    team_engineers: dict[str, tuple[int, ...]],
+    horizon_zone: ZoneTable,
+    range_end: float,
+) -> tuple[OnCallSchedule, CompiledPolicy, np.ndarray]:
+    """The shared rotation (one engineer of each team in turn, weekly): its primary timeline,
+    its policy (the ``escalation`` block), and the slots in which it takes the pages."""
+    shared = scenario.shared_rotation
+    assert shared is not None
+    horizon = scenario.horizon
+    layer = LayerSpec(
+        name="shared",
+        participants=_one_of_each_in_turn([team_engineers[team] for team in shared.teams]),
+        shift="weekly",
+        shift_hours=None,
+        handoff_day=shared.handoff_day,
+        handoff_time=shared.handoff_time,
+        time_zone=horizon.time_zone,
+    )
+    primary, secondary = (
+        build_schedule(
+            "shared" if offset == 0 else "shared+1",
+            [layer],
+            [],
+            horizon.start_date,
+            horizon.time_zone,
+            range_end,
+            offset=offset,
+        )
+        for offset in (0, 1)
+    )
+    policy = default_policy("shared", scenario.escalation, primary=primary, secondary=secondary)
+    covers_slot = (
+        horizon_zone.band != BAND_BUSINESS
+        if shared.covers == "off-hours"
+        else np.ones(len(horizon_zone.band), dtype=bool)
+    )
+    return primary, policy, covers_slot
 
 
 def _service_policies(

@@ -237,11 +237,9 @@ def build_schedule(
     layer is on call at once (``on_call_together``), not only the highest.
     """
     origin = horizon_start_utc(start_date, horizon_time_zone)
-    range_begin = -float(MINUTES_PER_WEEK)
     rotations = [
         rotation_handoffs(layer, start_date, origin, range_end_minutes) for layer in layers
     ]
-    handoffs = [instants for instants, _ in rotations]
     windows = [
         restriction_intervals(
             layer.restrictions, layer.time_zone, start_date, origin, range_end_minutes
@@ -251,22 +249,75 @@ def build_schedule(
         for layer in layers
     ]
     bounds = [_layer_bounds(layer, origin) for layer in layers]
-    cuts = [np.array([range_begin]), *handoffs, *(np.array(b) for b in bounds)]
-    cuts += [w.ravel() for w in windows if w is not None]
     applied = overrides if offset == 0 else []
-    cuts += [np.array([o.start_minutes, o.end_minutes]) for o in applied]
-    points = np.unique(np.concatenate(cuts))
-    points = points[(points >= range_begin) & (points < range_end_minutes)]
+    points = _change_points(rotations, windows, bounds, applied, range_end_minutes)
+    on_call = _on_call_at(points, layers, rotations, windows, bounds, applied, offset)
+    starts, persons, participants, fallback, together = _segments(
+        points, layers, on_call, cumulative=cumulative
+    )
+    first_handoffs = rotations[0][0]
+    first_handoff = float(first_handoffs[np.searchsorted(first_handoffs, 0.0)])
+    engineers = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
+    return OnCallSchedule(
+        name=name,
+        starts=starts,
+        persons=persons,
+        participants=participants,
+        engineers=engineers,
+        first_handoff_minutes=first_handoff,
+        fallback=fallback,
+        on_call_together=together if cumulative else None,
+    )
 
+
+def _change_points(
+    rotations: list[tuple[np.ndarray, int]],
+    windows: list[np.ndarray | None],
+    bounds: list[tuple[float, float]],
+    overrides: list[OverrideSpec],
+    range_end_minutes: float,
+) -> np.ndarray:
+    """Every instant in [-1 week, ``range_end_minutes``) at which who is on call may change:
+    handoffs, layer starts and ends, restriction window edges, override edges (sorted)."""
+    range_begin = -float(MINUTES_PER_WEEK)
+    cuts = [np.array([range_begin]), *(instants for instants, _ in rotations)]
+    cuts += [np.array(b) for b in bounds]
+    cuts += [w.ravel() for w in windows if w is not None]
+    cuts += [np.array([o.start_minutes, o.end_minutes]) for o in overrides]
+    points = np.unique(np.concatenate(cuts))
+    return points[(points >= range_begin) & (points < range_end_minutes)]
+
+
+@dataclass(frozen=True)
+class _OnCallAtPoints:
+    """Who is on call from each change point on (one column per point)."""
+
+    person: np.ndarray  # the one paged: the highest active layer's person, or the override's
+    layer_person: np.ndarray  # (layers, points): each layer's person where active, else NOBODY
+    layer_of: np.ndarray  # the highest active layer, -1 for none
+    active_layers: np.ndarray  # (layers, points): the layer is active
+    overridden: np.ndarray  # an override names the person
+
+
+def _on_call_at(
+    points: np.ndarray,
+    layers: list[LayerSpec],
+    rotations: list[tuple[np.ndarray, int]],
+    windows: list[np.ndarray | None],
+    bounds: list[tuple[float, float]],
+    overrides: list[OverrideSpec],
+    offset: int,
+) -> _OnCallAtPoints:
+    """Each layer's person at each point (higher layers win), then the overrides on top."""
     person = np.full(len(points), NOBODY, dtype=np.int64)
     layer_person = np.full((len(layers), len(points)), NOBODY, dtype=np.int64)
     layer_of = np.full(len(points), -1, dtype=np.int64)
     active_layers = np.zeros((len(layers), len(points)), dtype=bool)
     for index, layer in enumerate(layers):
+        handoffs, first_shift = rotations[index]
         # Shift number 0 starts at the first handoff and is the first participant's.
-        shift = np.searchsorted(handoffs[index], points, side="right") - 1 - rotations[index][1]
-        count = len(layer.participants)
-        position = (shift + offset) % count
+        shift = np.searchsorted(handoffs, points, side="right") - 1 - first_shift
+        position = (shift + offset) % len(layer.participants)
         names = np.asarray(layer.participants, dtype=np.int64)[position]
         active = np.ones(len(points), dtype=bool) if windows[index] is None else None
         if active is None:
@@ -277,25 +328,32 @@ def build_schedule(
         layer_of = np.where(active, index, layer_of)
         active_layers[index] = active
     overridden = np.zeros(len(points), dtype=bool)
-    for override in applied:
+    for override in overrides:
         inside = (points >= override.start_minutes) & (points < override.end_minutes)
         person[inside] = override.person
         overridden |= inside
+    return _OnCallAtPoints(person, layer_person, layer_of, active_layers, overridden)
 
+
+def _segments(
+    points: np.ndarray, layers: list[LayerSpec], on_call: _OnCallAtPoints, *, cumulative: bool
+) -> tuple[list[float], list[int], list[tuple[int, ...]], list[tuple[int, ...]], list]:
+    """The timeline's segments: a point starts one only where something a page depends on
+    changes (person, the layer's crew, the fallback below it, everyone on call together)."""
     starts: list[float] = []
     persons: list[int] = []
     participants: list[tuple[int, ...]] = []
     fallback: list[tuple[int, ...]] = []
     together: list[tuple[int, ...]] = []
     for column, (point, who, layer_index) in enumerate(
-        zip(points.tolist(), person.tolist(), layer_of.tolist(), strict=True)
+        zip(points.tolist(), on_call.person.tolist(), on_call.layer_of.tolist(), strict=True)
     ):
         crew = layers[layer_index].participants if layer_index >= 0 else ()
         below = tuple(
             dict.fromkeys(
                 member
                 for lower in range(layer_index - 1, -1, -1)
-                if active_layers[lower, column]
+                if on_call.active_layers[lower, column]
                 for member in layers[lower].participants
                 if member not in crew
             )
@@ -304,9 +362,11 @@ def build_schedule(
         if cumulative:
             everyone = (
                 (who,)
-                if overridden[column]
+                if on_call.overridden[column]
                 else tuple(
-                    dict.fromkeys(p for p in layer_person[::-1, column].tolist() if p != NOBODY)
+                    dict.fromkeys(
+                        p for p in on_call.layer_person[::-1, column].tolist() if p != NOBODY
+                    )
                 )
             )
         if (
@@ -322,19 +382,7 @@ def build_schedule(
         participants.append(crew)
         fallback.append(below)
         together.append(everyone)
-    first_handoffs = handoffs[0]
-    first_handoff = float(first_handoffs[np.searchsorted(first_handoffs, 0.0)])
-    engineers = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
-    return OnCallSchedule(
-        name=name,
-        starts=starts,
-        persons=persons,
-        participants=participants,
-        engineers=engineers,
-        first_handoff_minutes=first_handoff,
-        fallback=fallback,
-        on_call_together=together if cumulative else None,
-    )
+    return starts, persons, participants, fallback, together
 
 
 def pool_schedule(name: str, engineers: tuple[int, ...]) -> OnCallSchedule:
