@@ -16,6 +16,7 @@ from sim.metrics_detail import oncall_health_kpis
 from sim.model.records import (
     HANDOVER_CONSULT,
     HANDOVER_REASSIGNMENT,
+    INCIDENT_STATES,
     PAGE_CONSULT,
     PAGE_FIRST,
     PAGE_FLAP,
@@ -23,6 +24,7 @@ from sim.model.records import (
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
+    STATE_CLEARED_WITH_ROOT,
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
@@ -85,6 +87,9 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "incidents": "incidents that happened (handled by a human or by self-healing)",
     "grouped_alerts": "alerts that joined the open incident of their root failure",
     "suppressed_alerts": "symptom alerts inhibited while their root's incident was open",
+    "cleared_with_root": (
+        "symptom incidents ended when their root failure was fixed (still open then)"
+    ),
     "inhibition_delayed": "independent failures paged only after an inhibition ended",
     "misrouted_pages": "first-chain pages to a team that does not own the root cause",
     "reassignments": "incidents handed over to the owning team after a misrouted page",
@@ -151,6 +156,7 @@ KPI_DIRECTIONS: dict[str, str] = {
             "alerts",
             "grouped_alerts",
             "suppressed_alerts",
+            "cleared_with_root",
             "consults",
             "deferred_alerts",
             "notify_only_alerts",
@@ -334,11 +340,13 @@ def _escalation_kpis(
 
 
 def _response_time_kpis(records: RunRecords, first: _FirstPages) -> dict[str, float]:
-    """MTTA of escalations; MTTR of every incident and of the incidents a human worked."""
+    """MTTA of escalations; MTTR of every incident and of the incidents a human worked (a
+    symptom's incident cleared with its root counts as one if it paged someone)."""
     ack_wait = (records.ack_minutes - records.first_page_minutes)[first.escalated]
     ack_wait = ack_wait[~np.isnan(ack_wait)]  # a transient alert may clear before its ack
-    human = records.state == STATE_RESOLVED
-    incident = human | (records.state == STATE_AUTO_RESOLVED)
+    cleared = records.state == STATE_CLEARED_WITH_ROOT
+    human = (records.state == STATE_RESOLVED) | (cleared & (records.first_page_person >= 0))
+    incident = np.isin(records.state, INCIDENT_STATES)
     duration = records.resolved_minutes - records.start_minutes
     mtta_median, mtta_mean = _median_mean(ack_wait)
     mttr_median, mttr_mean = _median_mean(duration[incident])
@@ -403,6 +411,7 @@ def _alert_kpis(
         "alerts": float(len(records.state)),
         "grouped_alerts": float(np.sum(records.state == STATE_GROUPED)),
         "suppressed_alerts": float(np.sum(records.state == STATE_SUPPRESSED)),
+        "cleared_with_root": float(np.sum(records.state == STATE_CLEARED_WITH_ROOT)),
         "inhibition_delayed": float(np.sum(records.delayed_by_inhibition)),
         "misrouted_pages": float(np.sum(misrouted)),
         "reassignments": float(np.sum(records.handover == HANDOVER_REASSIGNMENT)),

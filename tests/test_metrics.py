@@ -31,6 +31,7 @@ from sim.model.records import (
     PAGE_REASSIGNMENT,
     PAGE_RETRIGGER,
     STATE_AUTO_RESOLVED,
+    STATE_CLEARED_WITH_ROOT,
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
@@ -370,6 +371,35 @@ NOISE_EXPECTED = {
 }
 
 
+def test_a_symptom_cleared_with_its_root_is_an_incident_that_ends_at_the_root_fix():
+    """One engineer team (ana, ben, cem). A0, a root failure at 600, is paged to ana, who
+    acknowledges at 605 and resolves it at 700. A1, its symptom, paged ben at 620 and was still
+    open at 700: cleared with its root then (80 minutes). A2, another symptom, was waiting in a
+    pool's queue with no page: cleared at 700 too (60 minutes), an incident no human worked.
+    incidents: 3; MTTR over all three (100, 80, 60): mean 80, median 80; human-worked (A0 and
+    A1, which paged ben): mean 90, median 90; escalations: 2 (A0, A1)."""
+    compiled = compile_scenario(small_scenario())
+    alerts = [
+        dict(state=STATE_RESOLVED, start=600, ack=605, ack_person=ANA, resolved=700),
+        dict(state=STATE_CLEARED_WITH_ROOT, start=620, root=0, resolved=700),
+        dict(state=STATE_CLEARED_WITH_ROOT, start=640, root=0, resolved=700),
+    ]
+    pages = [(0, 600, ANA, 0, PAGE_FIRST, 0), (1, 620, BEN, 0, PAGE_FIRST, 0)]
+    kpis = compute_kpis(compiled, hand_made_records(alerts, pages, 4))
+    _assert_kpis(kpis, CLEARED_EXPECTED)
+
+
+CLEARED_EXPECTED = {
+    "cleared_with_root": 2,
+    "incidents": 3,
+    "escalations": 2,
+    "mttr_mean_minutes": 80,
+    "mttr_median_minutes": 80,
+    "mttr_human_mean_minutes": 90,
+    "mttr_human_median_minutes": 90,
+}
+
+
 def test_every_kpi_is_pinned_by_a_hand_made_case():
     pinned = (
         set(NOISE_EXPECTED)
@@ -379,6 +409,7 @@ def test_every_kpi_is_pinned_by_a_hand_made_case():
         | set(MONTHLY_EXPECTED)
         | set(HOLIDAY_EXPECTED)
         | set(HEALTH_EXPECTED)
+        | set(CLEARED_EXPECTED)
     )
     compiled = two_teams()
     names = set(kpi_names(compiled)) | set(DOMAIN_EXPECTED)

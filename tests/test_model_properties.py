@@ -16,6 +16,7 @@ from sim.metrics import KPIS
 from sim.model import run_model
 from sim.model.records import (
     STATE_AUTO_RESOLVED,
+    STATE_CLEARED_WITH_ROOT,
     STATE_GROUPED,
     STATE_PREVENTED,
     STATE_RESOLVED,
@@ -44,17 +45,37 @@ def check_invariants(compiled, stream, records) -> None:
         STATE_SELF_CLEARED,
         STATE_TICKET,
         STATE_UNPAGED,
+        STATE_CLEARED_WITH_ROOT,
     }
     assert set(np.unique(state)) <= terminal
     assert len(state) == len(stream) + int(np.sum(records.caused_by >= 0))
     paged = records.first_page_person >= 0
-    # Led an incident a human resolved <=> paged; no other alert ever pages anyone.
-    np.testing.assert_array_equal(paged, state == STATE_RESOLVED)
+    cleared = state == STATE_CLEARED_WITH_ROOT
+    # Resolved by a human => paged; paged => resolved, or cleared with its root on the way.
+    assert np.all(paged[state == STATE_RESOLVED])
+    assert np.all((state == STATE_RESOLVED)[paged & ~cleared])
+    # Cleared with root: a cascade symptom, ended at the minute its root was fixed, not before
+    # it started nor before its own acknowledgement or work began.
+    root = records.root[cleared]
+    assert np.all(root != np.flatnonzero(cleared))
+    assert np.all(np.isin(state[root], (STATE_RESOLVED, STATE_AUTO_RESOLVED)))
+    np.testing.assert_array_equal(records.resolved_minutes[cleared], records.resolved_minutes[root])
+    ended = records.resolved_minutes[cleared]
+    assert np.all(ended >= records.start_minutes[cleared])
+    for begun in (records.first_page_minutes, records.ack_minutes, records.work_start_minutes):
+        assert not np.any(begun[cleared] > ended)
     assert np.all(np.isnan(records.resolved_minutes[(state == STATE_PREVENTED)]))
     assert np.all(np.isnan(records.resolved_minutes[state == STATE_SUPPRESSED]))
     handled = np.isin(
         state,
-        [STATE_RESOLVED, STATE_AUTO_RESOLVED, STATE_SELF_CLEARED, STATE_TICKET, STATE_UNPAGED],
+        [
+            STATE_RESOLVED,
+            STATE_AUTO_RESOLVED,
+            STATE_SELF_CLEARED,
+            STATE_TICKET,
+            STATE_UNPAGED,
+            STATE_CLEARED_WITH_ROOT,
+        ],
     )
     assert not np.any(np.isnan(records.resolved_minutes[handled]))
     assert np.all(records.resolved_minutes[handled] >= records.start_minutes[handled])

@@ -171,7 +171,7 @@ def _simulate_runs(
     from sim.generator import generate_alert_stream, warm_up_kernels
     from sim.metrics import compute_kpis
     from sim.model import run_model
-    from sim.model.records import STATE_AUTO_RESOLVED, STATE_RESOLVED
+    from sim.model.records import INCIDENT_STATES
     from sim.scenario.resolve import resolve_variant
 
     warm_up_kernels()
@@ -180,7 +180,7 @@ def _simulate_runs(
     for run in range(runs):
         stream = generate_alert_stream(compiled.arrivals, scenario.horizon.seed, run)
         records = run_model(compiled, stream)
-        incident = (records.state == STATE_RESOLVED) | (records.state == STATE_AUTO_RESOLVED)
+        incident = np.isin(records.state, INCIDENT_STATES)
         kpis = compute_kpis(compiled, records)
         extra = {
             f"interruptions_{band}_per_week": kpis[f"interruptions_{band}"] / weeks

@@ -66,7 +66,7 @@ class PowerResult:
 def week_pool(compiled, records) -> WeekPool:
     """Cut one run's records into weeks."""
     from sim.calendar import slot_of
-    from sim.model.records import STATE_AUTO_RESOLVED, STATE_RESOLVED
+    from sim.model.records import INCIDENT_STATES
 
     weeks = compiled.weeks
     escalated = records.first_page_person >= 0
@@ -76,7 +76,7 @@ def week_pool(compiled, records) -> WeekPool:
     in_weekend = compiled.weekend_table[zone, first_slot]
     week = np.minimum((first_minutes // MINUTES_PER_WEEK).astype(int), weeks - 1)
     weekend = np.bincount(week[in_weekend], minlength=weeks)[:weeks]
-    incident = (records.state == STATE_RESOLVED) | (records.state == STATE_AUTO_RESOLVED)
+    incident = np.isin(records.state, INCIDENT_STATES)
     start = records.start_minutes[incident]
     duration = records.resolved_minutes[incident] - start
     start_week = np.minimum((start // MINUTES_PER_WEEK).astype(int), weeks - 1)

@@ -19,6 +19,7 @@ STATE_SILENCED = 5
 STATE_SELF_CLEARED = 6
 STATE_TICKET = 7
 STATE_UNPAGED = 8
+STATE_CLEARED_WITH_ROOT = 9
 STATE_NAMES = (
     "prevented",
     "auto_resolved",
@@ -29,7 +30,11 @@ STATE_NAMES = (
     "self_cleared",
     "ticket",
     "unpaged",
+    "cleared_with_root",
 )
+#: The states of an alert that led an incident (a human's, self-healing's, or a symptom's
+#: cleared with its root); prevented, grouped, suppressed and silenced alerts led none.
+INCIDENT_STATES = (STATE_AUTO_RESOLVED, STATE_RESOLVED, STATE_CLEARED_WITH_ROOT)
 
 PAGE_FIRST = 0
 PAGE_REASSIGNMENT = 1
@@ -64,14 +69,17 @@ class RunRecords:
             alert's incident), suppressed (inhibited: never paged), silenced (in a maintenance
             window: never paged), self_cleared (a transient alert that cleared before any
             page), ticket (SLO mode: a ticket rule caught it; worked in business hours, no
-            page), unpaged (SLO mode: no rule caught it; worked in business hours, no page).
+            page), unpaged (SLO mode: no rule caught it; worked in business hours, no page),
+            cleared with root (led the incident of a cascade symptom that was still open when
+            its root failure was fixed: it ended then, see :mod:`sim.model.world`).
         service, root: the alerting service, and the index of the alert of its root failure.
         start_minutes: when the incident started (or would have, if prevented).
         first_page_minutes / first_page_person: the first page (NaN / -1 without a page).
         ack_minutes / ack_person: the first acknowledgement (MTTA measures to it).
         pages_sent: pages the incident sent (every kind: escalations, re-triggers, consults).
         work_start_minutes: when the person who acknowledged started working on it.
-        resolved_minutes: when the incident ended (NaN if prevented).
+        resolved_minutes: when the incident ended (NaN if prevented); for one cleared with
+            root, the minute its root failure was fixed.
         worker: who worked the incident (after any handover).
         handover: HANDOVER_NONE, HANDOVER_REASSIGNMENT or HANDOVER_CONSULT.
         delayed_by_inhibition: an independent failure that waited for an inhibition to end.

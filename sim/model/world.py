@@ -39,6 +39,15 @@ working is still acknowledged after the usual delay (acknowledging takes a tap o
 new incident then waits in that person's first-come, first-served queue until the current work is
 done. Nobody else picks it up, so a heavy night on one person shows as longer recovery times, not
 as extra escalations.
+
+**A symptom clears with its root.** Monitoring clears a symptom's alert when its cause is fixed.
+When a root failure is fixed (its incident resolved by a person, or by self-healing), every
+incident led by one of its cascade symptoms that is still open then ends at that minute, in
+state *cleared with root*, wherever it is: escalating (no further level is paged), acknowledged
+and waiting in a busy person's queue or a pool's (it leaves the queue), in triage or being
+worked (the work stops). A symptom incident that starts after its root was fixed runs its
+course. Without correlation this is the only link between a root and its symptoms; with it,
+symptoms mostly join or are suppressed by the root's incident instead.
 """
 
 from __future__ import annotations
@@ -66,11 +75,13 @@ from sim.model.records import (
     PAGE_CONSULT,
     PAGE_FIRST,
     PAGE_REASSIGNMENT,
+    STATE_CLEARED_WITH_ROOT,
     STATE_GROUPED,
     STATE_SUPPRESSED,
     RunRecords,
 )
 from sim.model.routing import route_alerts
+from sim.model.symptoms import ROOT_FIXED, OpenSymptoms
 from sim.model.targets import simple_chain
 from sim.model.trace import TraceEvent
 
@@ -152,6 +163,10 @@ class World:
         )
         self.state_override: dict[int, int] = {}
         self.correlator = self._correlator(service, root, start_minutes)
+        # None without cascades: the incident process then never registers a symptom.
+        self.open_symptoms = (
+            None if compiled.arrivals.cascades is None else OpenSymptoms(self.env, self.table)
+        )
 
     def _alert_table(self, service, root, start_minutes, severity) -> AlertTable:
         """The exogenous alerts' rows: routing, pre-drawn durations and paging decisions."""
@@ -210,6 +225,8 @@ class World:
         self.env.process(self._dispatch(order.tolist(), page_minutes[order].tolist()))
         if self.noise is not None:
             start_noise(self)
+        if self.open_symptoms is not None:
+            self.env.process(self.open_symptoms.self_healed_roots(self.outcome))
         self.env.run()
         self.events_processed = _events_scheduled(self.env)
 
@@ -238,103 +255,132 @@ class World:
             if self.clears is not None and self.clears[alert]:
                 env.process(clear_when_due(self, alert, incident, group))
 
+    def _cleared_with_root(self, alert: int, root: int) -> None:
+        """The incident of symptom ``alert`` ends now: its root ``root`` was fixed."""
+        self.table.resolved_minutes[alert] = self.env.now
+        self.state_override[alert] = STATE_CLEARED_WITH_ROOT
+        if self.trace is not None:
+            self.trace.append(TraceEvent(self.env.now, "clear_with_root", alert, other_alert=root))
+
     def _incident(self, alert: int, group: Group | None = None):
         env = self.env
         table = self.table
         escalation = self.escalation
-        if group is not None:
-            if group.first_page_minutes > env.now:
-                yield env.timeout(group.first_page_minutes - env.now)
-            correlator = self.correlator
-            while (blocking := correlator.blocking_dependency(alert, env.now)) is not None:
-                if correlator.root_has_another_incident(alert):
-                    self.state_override[alert] = STATE_SUPPRESSED
-                    correlator.close(group)
-                    escalation.note("suppress", alert)
-                    return
-                if not table.delayed_by_inhibition[alert]:
-                    table.delayed_by_inhibition[alert] = True
-                    escalation.note("inhibited", alert)
-                yield correlator.until_clear(env, blocking)
-            correlator.start_paging(group)
-        owner = table.owner_team[alert]
-        shared = (
-            self.shared_covers is not None
-            and self.shared_covers[min(int(env.now // SLOT_MINUTES), len(self.shared_covers) - 1)]
-        )
-        policy_index = self.shared_index if shared else table.routed_policy[alert]
-        if policy_index in self.pools:
-            yield from self._pooled_incident(alert, policy_index)
-        else:
-            simple = self.simple_chains[policy_index]
-            if simple is None or table.notify_only[alert]:
-                worker = yield from escalation.chain(
-                    alert, policy_index, table.ack_delay[alert], PAGE_FIRST
-                )
+        open_symptoms = self.open_symptoms
+        symptom_of = -1
+        if open_symptoms is not None and table.root[alert] != alert:
+            symptom_of = table.root[alert]
+            open_symptoms.register(symptom_of, alert)
+        try:
+            if group is not None:
+                if group.first_page_minutes > env.now:
+                    yield env.timeout(group.first_page_minutes - env.now)
+                correlator = self.correlator
+                while (blocking := correlator.blocking_dependency(alert, env.now)) is not None:
+                    if correlator.root_has_another_incident(alert):
+                        self.state_override[alert] = STATE_SUPPRESSED
+                        correlator.close(group)
+                        escalation.note("suppress", alert)
+                        return
+                    if not table.delayed_by_inhibition[alert]:
+                        table.delayed_by_inhibition[alert] = True
+                        escalation.note("inhibited", alert)
+                    yield correlator.until_clear(env, blocking)
+                correlator.start_paging(group)
+            owner = table.owner_team[alert]
+            shared = (
+                self.shared_covers is not None
+                and self.shared_covers[
+                    min(int(env.now // SLOT_MINUTES), len(self.shared_covers) - 1)
+                ]
+            )
+            policy_index = self.shared_index if shared else table.routed_policy[alert]
+            if policy_index in self.pools:
+                yield from self._pooled_incident(alert, policy_index)
             else:
-                # _chain inlined for the common policy (one schedule, person or accountable
-                # target per level, nobody ever away, no fatigue): delegating with `yield from`
-                # would add a generator frame to every resume of the hottest process.
-                ack_delay = table.ack_delay[alert]
-                columns = len(ack_delay)
-                last_position = len(simple) - 1
-                ack_at = math.inf
-                worker = -1
-                sent = 0
-                for position, (schedule, person, delay) in enumerate(simple):
-                    if schedule is not None:
-                        person = schedule.persons[
-                            max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
-                        ]
-                        if person < 0:
-                            escalation.gap(alert, position, policy_index)
-                            continue
-                    elif person < 0:
-                        person = table.accountable[alert]
-                    escalation.page(alert, person, position, PAGE_FIRST, policy_index)
-                    candidate = env.now + ack_delay[sent % columns]
-                    sent += 1
-                    if candidate < ack_at:
-                        ack_at, worker = candidate, person
-                    if position == last_position or ack_at <= env.now + delay:
-                        break
-                    yield env.timeout(delay)
-                if worker < 0:  # every level was a gap: retry as the general chain does
-                    yield env.timeout(simple[0][2])
-                    worker = yield from escalation.chain(alert, policy_index, ack_delay, PAGE_FIRST)
+                simple = self.simple_chains[policy_index]
+                if simple is None or table.notify_only[alert]:
+                    worker = yield from escalation.chain(
+                        alert, policy_index, table.ack_delay[alert], PAGE_FIRST
+                    )
                 else:
-                    yield env.timeout(ack_at - env.now)
-                    escalation.acknowledged(alert, worker)
-            outside = self.person_team[worker] != owner and worker != table.accountable[alert]
-            if outside and not (shared and table.runbook_fix[alert]):
-                yield env.timeout(table.triage[alert])
-                kind = PAGE_CONSULT if shared else PAGE_REASSIGNMENT
-                table.handover[alert] = HANDOVER_CONSULT if shared else HANDOVER_REASSIGNMENT
-                escalation.note("consult" if shared else "reassign", alert, worker)
-                policy_index = table.owner_policy[alert]
-                worker = yield from escalation.chain(
-                    alert, policy_index, table.handover_ack_delay[alert], kind
-                )
-            table.worker[alert] = worker
-            if table.consulted[alert]:
-                escalation.consult_raci(alert, worker)
-            if self.policies[policy_index].ack_expiry_minutes < math.inf:
-                env.process(escalation.ack_expiry(alert, policy_index))
-            with self.resources[worker].request() as request:
-                yield request
-                table.work_start_minutes[alert] = env.now
-                work = table.work[alert]
-                if self.fatigue:
-                    work *= self.people.slowdown(worker, env.now)
-                yield env.timeout(work)
-            table.resolved_minutes[alert] = env.now
-            escalation.note("resolve", alert, worker)
-            if self.mistakes is not None:
-                self._maybe_mistake(alert, worker)
-        if group is not None:
-            self.correlator.close(group)
-            for member in group.members:
-                table.resolved_minutes[member] = env.now
+                    # _chain inlined for the common policy (one schedule, person or accountable
+                    # target per level, nobody ever away, no fatigue): delegating with `yield from`
+                    # would add a generator frame to every resume of the hottest process.
+                    ack_delay = table.ack_delay[alert]
+                    columns = len(ack_delay)
+                    last_position = len(simple) - 1
+                    ack_at = math.inf
+                    worker = -1
+                    sent = 0
+                    for position, (schedule, person, delay) in enumerate(simple):
+                        if schedule is not None:
+                            person = schedule.persons[
+                                max(bisect.bisect_right(schedule.starts, env.now) - 1, 0)
+                            ]
+                            if person < 0:
+                                escalation.gap(alert, position, policy_index)
+                                continue
+                        elif person < 0:
+                            person = table.accountable[alert]
+                        escalation.page(alert, person, position, PAGE_FIRST, policy_index)
+                        candidate = env.now + ack_delay[sent % columns]
+                        sent += 1
+                        if candidate < ack_at:
+                            ack_at, worker = candidate, person
+                        if position == last_position or ack_at <= env.now + delay:
+                            break
+                        yield env.timeout(delay)
+                    if worker < 0:  # every level was a gap: retry as the general chain does
+                        yield env.timeout(simple[0][2])
+                        worker = yield from escalation.chain(
+                            alert, policy_index, ack_delay, PAGE_FIRST
+                        )
+                    else:
+                        yield env.timeout(ack_at - env.now)
+                        escalation.acknowledged(alert, worker)
+                outside = self.person_team[worker] != owner and worker != table.accountable[alert]
+                if outside and not (shared and table.runbook_fix[alert]):
+                    yield env.timeout(table.triage[alert])
+                    kind = PAGE_CONSULT if shared else PAGE_REASSIGNMENT
+                    table.handover[alert] = HANDOVER_CONSULT if shared else HANDOVER_REASSIGNMENT
+                    escalation.note("consult" if shared else "reassign", alert, worker)
+                    policy_index = table.owner_policy[alert]
+                    worker = yield from escalation.chain(
+                        alert, policy_index, table.handover_ack_delay[alert], kind
+                    )
+                table.worker[alert] = worker
+                if table.consulted[alert]:
+                    escalation.consult_raci(alert, worker)
+                if self.policies[policy_index].ack_expiry_minutes < math.inf:
+                    env.process(escalation.ack_expiry(alert, policy_index))
+                with self.resources[worker].request() as request:
+                    yield request
+                    table.work_start_minutes[alert] = env.now
+                    work = table.work[alert]
+                    if self.fatigue:
+                        work *= self.people.slowdown(worker, env.now)
+                    yield env.timeout(work)
+                table.resolved_minutes[alert] = env.now
+                escalation.note("resolve", alert, worker)
+                if self.mistakes is not None:
+                    self._maybe_mistake(alert, worker)
+            if group is not None:
+                self.correlator.close(group)
+                for member in group.members:
+                    table.resolved_minutes[member] = env.now
+        except simpy.Interrupt as interrupt:
+            if interrupt.cause is not ROOT_FIXED:
+                raise  # a transient alert cleared on its own (sim.model.noise.clear_when_due)
+            # The root was fixed (OpenSymptoms.clear): leave any queue, stop paging or working.
+            self._cleared_with_root(alert, symptom_of)
+            if group is not None:
+                self.correlator.close(group)
+                for member in group.members:
+                    table.resolved_minutes[member] = env.now
+            return
+        if open_symptoms is not None and symptom_of < 0:
+            open_symptoms.clear(alert)
 
     def _maybe_mistake(self, alert: int, worker: int) -> None:
         """A tired person's fix may cause a new incident on the same service, later."""
@@ -362,29 +408,31 @@ class World:
         with pool.slots.request() as request:
             yield request
             engineer = pool.free.pop(0)  # the longest idle engineer
-            ack_at, acker = math.inf, -1
-            for position, level in enumerate(levels):
-                people = (engineer,) if position == 0 else [t.person for t in level.targets]
-                if not people:
-                    continue
-                if position > 0:
-                    if ack_at <= env.now + levels[0].delay_minutes:
-                        break
-                    yield env.timeout(levels[0].delay_minutes)
-                # Column k of the ack delays for the level at position k (a pool pages each
-                # level's one person).
-                ack_at, acker, _ = self.escalation.page_people(
-                    alert, people, position, PAGE_FIRST, policy_index, ack_delay, position,
-                    ack_at, acker, False,
-                )  # fmt: skip
-            yield env.timeout(ack_at - env.now)
-            self.escalation.acknowledged(alert, acker)
-            table.worker[alert] = acker
-            table.work_start_minutes[alert] = env.now
-            yield env.timeout(table.work[alert])
-            table.resolved_minutes[alert] = env.now
-            self.escalation.note("resolve", alert, acker)
-            pool.free.append(engineer)
+            try:
+                ack_at, acker = math.inf, -1
+                for position, level in enumerate(levels):
+                    people = (engineer,) if position == 0 else [t.person for t in level.targets]
+                    if not people:
+                        continue
+                    if position > 0:
+                        if ack_at <= env.now + levels[0].delay_minutes:
+                            break
+                        yield env.timeout(levels[0].delay_minutes)
+                    # Column k of the ack delays for the level at position k (a pool pages each
+                    # level's one person).
+                    ack_at, acker, _ = self.escalation.page_people(
+                        alert, people, position, PAGE_FIRST, policy_index, ack_delay, position,
+                        ack_at, acker, False,
+                    )  # fmt: skip
+                yield env.timeout(ack_at - env.now)
+                self.escalation.acknowledged(alert, acker)
+                table.worker[alert] = acker
+                table.work_start_minutes[alert] = env.now
+                yield env.timeout(table.work[alert])
+                table.resolved_minutes[alert] = env.now
+                self.escalation.note("resolve", alert, acker)
+            finally:  # also when the incident clears with its root (an interrupt)
+                pool.free.append(engineer)
 
     def records(self) -> RunRecords:
         """The run's event records (call after :meth:`run`)."""

@@ -137,6 +137,7 @@ def build_timeline(
         "retrigger": "acknowledgement expired before resolution: re-triggered",
         "mistake": "{person}'s fix (tired) causes a new incident, alert {other_alert}",
         "clear": "the transient alert cleared on its own: incident over",
+        "clear_with_root": "cleared: its root failure, alert {other_alert}, was fixed",
     }
     for event in trace:
         minutes = event.time_minutes
