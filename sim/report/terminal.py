@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.metrics import KPI_DESCRIPTIONS, NO_DIRECTION, kpi_direction
+from sim.report.findings import number
 
 HEADLINE_KPI = "weekend_escalations_per_weekend"
 
@@ -141,17 +142,6 @@ def _shown(rows: pd.DataFrame, kpi: str) -> bool:
     return not (row.baseline_mean == 0 and row.variant_mean == 0) and not both_nan
 
 
-def _number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
 def _percent(value: float) -> str:
     if value is None or math.isnan(value):
         return "n/a"
@@ -176,8 +166,8 @@ def headline(summary: pd.DataFrame, variant: str, runs: int) -> str:
         return ""
     row = row.iloc[0]
     return (
-        f"{variant}: weekend escalations per weekend {_number(row.baseline_mean)} -> "
-        f"{_number(row.variant_mean)} ({_percent(row.rel_change)}, 95% CI "
+        f"{variant}: weekend escalations per weekend {number(row.baseline_mean)} -> "
+        f"{number(row.variant_mean)} ({_percent(row.rel_change)}, 95% CI "
         f"{_percent(row.rel_ci_low)} to {_percent(row.rel_ci_high)}); "
         f"better than the baseline in {row.p_better * 100:.0f}% of {runs} paired runs "
         "(weekend judged in the paged person's time zone)."
@@ -226,8 +216,8 @@ def comparison_table(summary: pd.DataFrame, variant: str) -> Table:
         row = rows.loc[kpi]
         table.add_row(
             _label(kpi),
-            _number(row.baseline_mean),
-            _number(row.variant_mean),
+            number(row.baseline_mean),
+            number(row.variant_mean),
             _percent(row.rel_change),
             _relative_interval(row),
             better_cell(kpi, row),
@@ -274,8 +264,8 @@ def print_sweep(
         values = row._asdict()
         out.add_row(
             *(str(value) for value in list(values.values())[: len(paths)]),
-            _number(row.baseline_mean),
-            _number(row.variant_mean),
+            number(row.baseline_mean),
+            number(row.variant_mean),
             f"{_percent(row.rel_change)} ({_points(row.rel_ci_low)}..{_points(row.rel_ci_high)})",
         )
     console.print(out)
