@@ -20,6 +20,22 @@ INCIDENTS_FORMAT_HELP = (
     "Format of --incidents: csv (generic), pagerduty, statuspage or lanl (default: detected)."
 )
 
+#: Options every importer shares.
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")]
+WeeksOption = Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")]
+IncidentsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--incidents",
+        help="Incident history (as for `oncall-sim calibrate`): fit each service's "
+        "alerts_per_week, profile and severity mix from it (matched by name or the "
+        "tool's service id); services it does not cover keep a placeholder.",
+    ),
+]
+IncidentsFormatOption = Annotated[
+    str | None, typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP)
+]
+
 
 def _read_incidents(path: Path | None, fmt: str | None):
     """The --incidents history, read as `calibrate` reads it (None without --incidents)."""
@@ -68,7 +84,7 @@ def import_pagerduty(
             metavar="PATH...",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    out: OutOption,
     start: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -78,20 +94,9 @@ def import_pagerduty(
             "rendered schedule entry).",
         ),
     ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
-    incidents: Annotated[
-        Path | None,
-        typer.Option(
-            "--incidents",
-            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
-            "alerts_per_week, profile and severity mix from it (matched by name or the "
-            "tool's service id); services it does not cover keep a placeholder.",
-        ),
-    ] = None,
-    incidents_format: Annotated[
-        str | None,
-        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
-    ] = None,
+    weeks: WeeksOption = 52,
+    incidents: IncidentsOption = None,
+    incidents_format: IncidentsFormatOption = None,
 ) -> None:
     """Import PagerDuty users, schedules, escalation policies and services."""
     from sim.importers.pagerduty import import_pagerduty as run_import
@@ -115,7 +120,7 @@ def import_opsgenie(
             metavar="PATH...",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    out: OutOption,
     start: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -125,20 +130,9 @@ def import_opsgenie(
             "rotation start).",
         ),
     ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks simulated.")] = 52,
-    incidents: Annotated[
-        Path | None,
-        typer.Option(
-            "--incidents",
-            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
-            "alerts_per_week, profile and severity mix from it (matched by name or the "
-            "tool's service id); services it does not cover keep a placeholder.",
-        ),
-    ] = None,
-    incidents_format: Annotated[
-        str | None,
-        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
-    ] = None,
+    weeks: WeeksOption = 52,
+    incidents: IncidentsOption = None,
+    incidents_format: IncidentsFormatOption = None,
 ) -> None:
     """Import Opsgenie users, schedules (cumulative rotations) and escalations."""
     from sim.importers.opsgenie import import_opsgenie as run_import
@@ -157,7 +151,7 @@ def import_alertmanager(
     config: Annotated[
         Path, typer.Argument(help="The alertmanager.yml file.", metavar="ALERTMANAGER_YML")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario YAML file to write.")],
+    out: OutOption,
     into: Annotated[
         Path | None,
         typer.Option(
@@ -166,19 +160,8 @@ def import_alertmanager(
             "are its teams by name, the service label names its services.",
         ),
     ] = None,
-    incidents: Annotated[
-        Path | None,
-        typer.Option(
-            "--incidents",
-            help="Incident history (as for `oncall-sim calibrate`): fit each service's "
-            "alerts_per_week, profile and severity mix from it (matched by name or the "
-            "tool's service id); services it does not cover keep a placeholder.",
-        ),
-    ] = None,
-    incidents_format: Annotated[
-        str | None,
-        typer.Option("--incidents-format", help=INCIDENTS_FORMAT_HELP),
-    ] = None,
+    incidents: IncidentsOption = None,
+    incidents_format: IncidentsFormatOption = None,
 ) -> None:
     """Import Alertmanager routing, grouping, inhibition and time intervals."""
     from sim.importers.alertmanager import import_alertmanager as run_import
